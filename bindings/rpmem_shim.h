@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C shims for static inline functions and macros that Rust cannot call.
+ */
+#ifndef RPMEM_SHIM_H
+#define RPMEM_SHIM_H
+
+#include <linux/types.h>
+
+struct bio;
+struct device;
+struct gendisk;
+struct page;
+struct queue_limits;
+struct nd_namespace_common;
+struct nd_namespace_io;
+struct block_device_operations;
+
+struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node);
+struct nd_namespace_io *rpmem_to_nsio(struct nd_namespace_common *ndns);
+struct nd_namespace_common *rpmem_to_ndns(struct device *dev);
+u64 rpmem_page_to_pfn(const struct page *page);
+struct page *rpmem_pfn_to_page(u64 pfn);
+bool rpmem_pfn_valid(u64 pfn);
+u32 rpmem_info_block_reserve(void);
+bool rpmem_io_stat(struct gendisk *disk);
+void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start);
+void *rpmem_disk_badblocks_dirent(struct gendisk *disk);
+void rpmem_notify_dirent(void *dirent);
+void rpmem_put_dirent(void *dirent);
+int rpmem_dev_to_node(struct device *dev);
+bool rpmem_arch_has_flushcache(void);
+
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C shims for static inline functions and macros that rpmem calls from Rust.
+ * Each is a one-line forwarder; no driver logic lives here.
+ */
+#include <linux/blkdev.h>
+#include <linux/mm.h>
+#include <linux/nd.h>
+#include <linux/sysfs.h>
+#include "nd.h"
+#include "rpmem_shim.h"
+
+/* blk_alloc_disk() is a macro that creates a static lock class key. */
+struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node)
+{
+	return blk_alloc_disk(lim, node);
+}
+
+struct nd_namespace_io *rpmem_to_nsio(struct nd_namespace_common *ndns)
+{
+	return to_nd_namespace_io(&ndns->dev);
+}
+
+struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
+{
+	return to_ndns(dev);
+}
+
+u64 rpmem_page_to_pfn(const struct page *page)
+{
+	return page_to_pfn(page);
+}
+
+struct page *rpmem_pfn_to_page(u64 pfn)
+{
+	return pfn_to_page(pfn);
+}
+
+bool rpmem_pfn_valid(u64 pfn)
+{
+	return pfn_valid(pfn);
+}
+
+u32 rpmem_info_block_reserve(void)
+{
+	return nd_info_block_reserve();
+}
+
+bool rpmem_io_stat(struct gendisk *disk)
+{
+	return blk_queue_io_stat(disk->queue);
+}
+
+void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start)
+{
+	bio_end_io_acct(bio, start);
+}
+
+void *rpmem_disk_badblocks_dirent(struct gendisk *disk)
+{
+	return sysfs_get_dirent(disk_to_dev(disk)->kobj.sd, "badblocks");
+}
+
+void rpmem_notify_dirent(void *dirent)
+{
+	sysfs_notify_dirent(dirent);
+}
+
+void rpmem_put_dirent(void *dirent)
+{
+	sysfs_put(dirent);
+}
+
+int rpmem_dev_to_node(struct device *dev)
+{
+	return dev_to_node(dev);
+}
+
+bool rpmem_arch_has_flushcache(void)
+{
+	return IS_ENABLED(CONFIG_ARCH_HAS_UACCESS_FLUSHCACHE);
+}

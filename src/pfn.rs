@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Page frame numbers with the 2015 `__pfn_t` flags.
+//!
+//! A [`Pfn`] names a page frame and says how it may be reached: RAM frames
+//! have a `struct page`; device frames (`PFN_DEV`) may have none, in which case
+//! only a registered device range can map them. Pure logic: no kernel calls,
+//! so the host unit tests build this file as is.
+
+/// Page size on x86-64, the only architecture rpmem supports.
+pub(crate) const PAGE_SHIFT: u32 = 12;
+/// Bytes in one page.
+pub(crate) const PAGE_SIZE: usize = 1 << PAGE_SHIFT;
+
+/// Flag: the frame is device memory (pmem), not ordinary RAM.
+pub(crate) const PFN_DEV: u64 = 1 << 61;
+/// Flag: a device frame that nonetheless has a `struct page`.
+pub(crate) const PFN_MAP: u64 = 1 << 60;
+/// All flag bits; the frame number lives below them.
+pub(crate) const PFN_FLAGS_MASK: u64 = 0xf << 60;
+
+/// A page frame number carrying the series' flags in its top bits.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Pfn(u64);
+
+impl Pfn {
+    /// A RAM frame: it has a `struct page`.
+    pub(crate) const fn ram(pfn: u64) -> Self {
+        Pfn(pfn & !PFN_FLAGS_MASK)
+    }
+
+    /// A device frame with no `struct page`.
+    pub(crate) const fn device(pfn: u64) -> Self {
+        Pfn((pfn & !PFN_FLAGS_MASK) | PFN_DEV)
+    }
+
+    /// A device frame that has a `struct page` (ZONE_DEVICE style).
+    #[allow(dead_code, reason = "part of the pfn_t model; rpmem's frames have no page")]
+    pub(crate) const fn device_mapped(pfn: u64) -> Self {
+        Pfn((pfn & !PFN_FLAGS_MASK) | PFN_DEV | PFN_MAP)
+    }
+
+    /// The frame of a physical address, as a device frame.
+    pub(crate) const fn device_from_phys(phys: u64) -> Self {
+        Self::device(phys >> PAGE_SHIFT)
+    }
+
+    /// The bare frame number, flags stripped.
+    pub(crate) const fn number(self) -> u64 {
+        self.0 & !PFN_FLAGS_MASK
+    }
+
+    /// The flag bits.
+    pub(crate) const fn flags(self) -> u64 {
+        self.0 & PFN_FLAGS_MASK
+    }
+
+    /// True for device memory, with or without a page.
+    pub(crate) const fn is_device(self) -> bool {
+        self.0 & PFN_DEV != 0
+    }
+
+    /// True when a `struct page` backs the frame: RAM, or `PFN_DEV|PFN_MAP`.
+    pub(crate) const fn has_page(self) -> bool {
+        self.0 & PFN_DEV == 0 || self.0 & PFN_MAP != 0
+    }
+
+    /// Physical address of the frame's first byte.
+    pub(crate) const fn phys(self) -> u64 {
+        self.number() << PAGE_SHIFT
+    }
+
+    /// The frame `n` pages further on, same flags.
+    pub(crate) const fn add(self, n: u64) -> Self {
+        Pfn(self.flags() | ((self.number() + n) & !PFN_FLAGS_MASK))
+    }
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The registry of device pfn ranges behind [`crate::kmap`].
+//!
+//! Readers (the I/O path) find a range with an RCU-protected load of the
+//! current [`RangeTable`] and a binary search: no lock, no list walk.
+//! Writers (probe and remove) serialise on a mutex, publish a new table and
+//! free the old one after an RCU grace period, so unregistering waits for
+//! every mapping still using the range.
+
+use core::ptr::{null_mut, NonNull};
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use kernel::prelude::*;
+use kernel::sync::rcu;
+
+use crate::bindings;
+use crate::range_table::{DevRange, RangeError, RangeTable};
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `registry::init()` from the module initialiser
+    // before any registration.
+    unsafe(uninit) static WRITER: Mutex<()> = ();
+}
+
+/// The published table; null until the first registration.
+static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(null_mut());
+
+/// Prepare the registry. Call once, from module init.
+pub(crate) fn init() {
+    // SAFETY: called exactly once, from the module initialiser, before any
+    // other use of `WRITER`.
+    unsafe { WRITER.init() };
+}
+
+/// Free the last table. Call once, from module exit, after every
+/// [`Registration`] has been dropped.
+pub(crate) fn shutdown() {
+    let old = CURRENT.swap(null_mut(), Ordering::AcqRel);
+    if !old.is_null() {
+        // SAFETY: readers may still hold `old` until a grace period passes.
+        unsafe { bindings::synchronize_rcu() };
+        // SAFETY: `old` came from `KBox::into_raw` in `publish` and, being
+        // swapped out and past a grace period, has no other user.
+        drop(unsafe { KBox::from_raw(old) });
+    }
+}
+
+/// The range holding device frame `pfn`, if any.
+///
+/// The caller's RCU read-side section (`_rcu`) keeps the range mapped: an
+/// unregistration cannot complete until the section ends.
+#[inline]
+pub(crate) fn lookup(pfn: u64, _rcu: &rcu::Guard) -> Option<DevRange> {
+    let table = CURRENT.load(Ordering::Acquire);
+    if table.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null `CURRENT` points to a table freed only after an RCU
+    // grace period; the caller is inside a read-side section.
+    unsafe { &*table }.lookup(pfn).copied()
+}
+
+/// Number of ranges registered now.
+pub(crate) fn count() -> usize {
+    let guard = rcu::read_lock();
+    let table = CURRENT.load(Ordering::Acquire);
+    // SAFETY: as in `lookup`, inside a read-side section.
+    let n = NonNull::new(table).map_or(0, |t| unsafe { t.as_ref() }.len());
+    drop(guard);
+    n
+}
+
+fn to_error(e: RangeError) -> Error {
+    match e {
+        RangeError::Empty => EINVAL,
+        RangeError::Overlap => EEXIST,
+        RangeError::Full => ENOSPC,
+        RangeError::NotFound => ENOENT,
+    }
+}
+
+/// Swap `new` in as the current table, wait a grace period and free the old
+/// one. The caller holds `WRITER`.
+fn publish(new: KBox<RangeTable>) {
+    let old = CURRENT.swap(KBox::into_raw(new), Ordering::AcqRel);
+    // SAFETY: waits for readers that may still use `old`; we may sleep here
+    // (probe/remove context).
+    unsafe { bindings::synchronize_rcu() };
+    if !old.is_null() {
+        // SAFETY: `old` came from `KBox::into_raw` and has no reader left.
+        drop(unsafe { KBox::from_raw(old) });
+    }
+}
+
+/// A registered device range; dropping it unregisters the range and waits
+/// until no mapping of it remains.
+pub(crate) struct Registration {
+    start_pfn: u64,
+    /// Preallocated table for the removal, so that drop cannot fail.
+    spare: Option<KBox<RangeTable>>,
+}
+
+impl Registration {
+    /// Register `range`; fails on overlap with a registered range or when the
+    /// registry is full.
+    pub(crate) fn new(range: DevRange) -> Result<Self> {
+        let mut new = KBox::new(RangeTable::new(), GFP_KERNEL)?;
+        let spare = KBox::new(RangeTable::new(), GFP_KERNEL)?;
+        let _writer = WRITER.lock();
+        current_table(|cur| cur.with(range, &mut new)).map_err(to_error)?;
+        publish(new);
+        Ok(Registration {
+            start_pfn: range.start_pfn,
+            spare: Some(spare),
+        })
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let Some(mut new) = self.spare.take() else {
+            return;
+        };
+        let _writer = WRITER.lock();
+        if current_table(|cur| cur.without(self.start_pfn, &mut new)).is_ok() {
+            publish(new);
+        }
+    }
+}
+
+/// Run `f` on the current table (an empty one if none is published).
+/// The caller holds `WRITER`, so the table cannot be freed under us.
+fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
+    match NonNull::new(CURRENT.load(Ordering::Acquire)) {
+        // SAFETY: only writers free tables and the caller holds `WRITER`.
+        Some(t) => f(unsafe { t.as_ref() }),
+        None => f(&RangeTable::new()),
+    }
+}

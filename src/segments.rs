@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `bio_for_each_segment` as an iterator state machine.
+//!
+//! Walks a table of (possibly multi-page) bio_vecs from a `bvec_iter`
+//! position and yields single-page segments exactly as the C macro does:
+//! partial pages, multi-page vectors split at page boundaries, the iterator
+//! advanced by each segment, and the lengths summing to `bi_size`. Pure logic
+//! over a [`BvecTable`], so the host unit tests drive it with plain arrays.
+
+use crate::pfn::{Pfn, PAGE_SIZE};
+
+/// One bio_vec as the pfn accessors see it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RawBvec {
+    /// Frame of the vector's first page.
+    pub(crate) pfn: Pfn,
+    /// Bytes in the vector (may span several pages).
+    pub(crate) len: u32,
+    /// Offset of the first byte within the first page (may exceed a page).
+    pub(crate) offset: u32,
+}
+
+/// Random access to a bio's vector table.
+pub(crate) trait BvecTable {
+    /// The vector at `idx`; only called for indices the iterator reaches
+    /// while bytes remain, as `bio_for_each_segment` does.
+    fn bvec(&self, idx: u32) -> RawBvec;
+}
+
+/// A position in a bio: the fields of `struct bvec_iter`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) struct BvecIter {
+    /// Device sector of the next byte.
+    pub(crate) sector: u64,
+    /// Bytes left.
+    pub(crate) size: u32,
+    /// Current vector.
+    pub(crate) idx: u32,
+    /// Bytes of the current vector already consumed.
+    pub(crate) done: u32,
+}
+
+/// A single-page piece of I/O.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Segment {
+    /// Memory frame of the segment.
+    pub(crate) pfn: Pfn,
+    /// Offset in that page.
+    pub(crate) offset: u32,
+    /// Bytes, never crossing the page end.
+    pub(crate) len: u32,
+    /// Device sector the segment starts at.
+    pub(crate) sector: u64,
+}
+
+/// Iterator over the single-page segments of a vector table.
+pub(crate) struct Segments<T: BvecTable> {
+    table: T,
+    iter: BvecIter,
+    cached: Option<(u32, RawBvec)>,
+}
+
+impl<T: BvecTable> Segments<T> {
+    /// Start at `iter` (normally a copy of the bio's `bi_iter`).
+    pub(crate) fn new(table: T, iter: BvecIter) -> Self {
+        Segments {
+            table,
+            iter,
+            cached: None,
+        }
+    }
+
+    fn current(&mut self) -> RawBvec {
+        let idx = self.iter.idx;
+        match self.cached {
+            Some((i, bv)) if i == idx => bv,
+            _ => {
+                let bv = self.table.bvec(idx);
+                self.cached = Some((idx, bv));
+                bv
+            }
+        }
+    }
+}
+
+impl<T: BvecTable> Iterator for Segments<T> {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        while self.iter.size > 0 {
+            let bv = self.current();
+            if self.iter.done >= bv.len {
+                // Empty or exhausted vector: skip it as bvec_iter_advance does.
+                self.iter.idx += 1;
+                self.iter.done = 0;
+                continue;
+            }
+            let mp_offset = bv.offset as usize + self.iter.done as usize;
+            let mp_len = (bv.len - self.iter.done).min(self.iter.size) as usize;
+            let offset = mp_offset % PAGE_SIZE;
+            let len = mp_len.min(PAGE_SIZE - offset) as u32;
+            let seg = Segment {
+                pfn: bv.pfn.add((mp_offset / PAGE_SIZE) as u64),
+                offset: offset as u32,
+                len,
+                sector: self.iter.sector,
+            };
+            self.iter.done += len;
+            if self.iter.done == bv.len {
+                self.iter.idx += 1;
+                self.iter.done = 0;
+            }
+            self.iter.size -= len;
+            self.iter.sector += u64::from(len >> 9);
+            return Some(seg);
+        }
+        None
+    }
+}
