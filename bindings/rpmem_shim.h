@@ -18,6 +18,7 @@ struct block_device_operations;
 
 struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node);
 struct nd_namespace_io *rpmem_to_nsio(struct nd_namespace_common *ndns);
+bool rpmem_is_personality(struct device *dev);
 struct nd_namespace_common *rpmem_to_ndns(struct device *dev);
 u64 rpmem_page_to_pfn(const struct page *page);
 struct page *rpmem_pfn_to_page(u64 pfn);

@@ -21,6 +21,11 @@ struct nd_namespace_io *rpmem_to_nsio(struct nd_namespace_common *ndns)
 	return to_nd_namespace_io(&ndns->dev);
 }
 
+bool rpmem_is_personality(struct device *dev)
+{
+	return is_nd_btt(dev) || is_nd_pfn(dev) || is_nd_dax(dev);
+}
+
 struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 {
 	return to_ndns(dev);

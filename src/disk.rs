@@ -222,15 +222,17 @@ impl PmemDisk {
             // The kernel crate declares `badblocks` opaque; ours is the full type.
             (*disk).bb = self.bb.get().cast();
         }
+        // Set before adding: the partition scan already submits bios.
+        self.disk = disk;
         // SAFETY: `dev` is the parent; no attribute groups.
         let rc = unsafe { bindings::device_add_disk(self.dev, disk, null_mut()) };
         if rc != 0 {
             pr_err!("{}: device_add_disk failed: {}\n", ns.name, rc);
+            self.disk = null_mut();
             // SAFETY: the disk was never added; drop our reference.
             unsafe { bindings::put_disk(disk) };
             return Err(Error::from_errno(rc));
         }
-        self.disk = disk;
         // SAFETY: the disk is live and added; these may sleep.
         unsafe {
             bindings::nvdimm_check_and_set_ro(disk);

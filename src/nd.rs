@@ -77,8 +77,14 @@ fn dev_name(dev: *mut bindings::device) -> &'static CStr {
 
 fn probe(dev: *mut bindings::device) -> Result {
     let name = dev_name(dev);
-    // SAFETY: the bus only offers us namespace devices (our `type_`), which
-    // embed an `nd_namespace_common`.
+    // SAFETY: `dev` is a live nd bus device; these only test its type.
+    if unsafe { bindings::rpmem_is_personality(dev) } {
+        // btt/pfn/dax devices (and their seeds) match our bus types too.
+        pr_info!("{}: btt/pfn/dax personality, not served by rpmem\n", name);
+        return Err(ENXIO);
+    }
+    // SAFETY: not a personality device, so a raw namespace device, which
+    // embeds an `nd_namespace_common`.
     let ndns = unsafe { bindings::rpmem_to_ndns(dev) };
     // SAFETY: `ndns` is live; `claim` is stable under the device lock held
     // by the driver core during probe.

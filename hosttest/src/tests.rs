@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+
+use crate::pfn::*;
+use crate::range_table::*;
+use crate::segments::*;
+
+// ---- Pfn -------------------------------------------------------------
+
+#[test]
+fn pfn_flags_and_page_semantics() {
+    let ram = Pfn::ram(0x1234);
+    assert!(ram.has_page() && !ram.is_device());
+    let dev = Pfn::device(0x1234);
+    assert!(!dev.has_page() && dev.is_device());
+    assert_eq!(dev.flags(), PFN_DEV);
+    let mapped = Pfn::device_mapped(0x1234);
+    assert!(mapped.has_page() && mapped.is_device());
+    assert_eq!(mapped.flags(), PFN_DEV | PFN_MAP);
+    for p in [ram, dev, mapped] {
+        assert_eq!(p.number(), 0x1234);
+        assert_eq!(p.phys(), 0x1234 << PAGE_SHIFT);
+    }
+}
+
+#[test]
+fn pfn_add_keeps_flags_and_strips_overflow_into_flags() {
+    let p = Pfn::device(10).add(5);
+    assert_eq!(p.number(), 15);
+    assert!(p.is_device());
+    // A frame number that would spill into the flag bits is masked.
+    let big = Pfn::ram(u64::MAX);
+    assert_eq!(big.flags(), 0);
+    assert_eq!(Pfn::device_from_phys(0x1_0000_0000).number(), 0x10_0000);
+}
+
+// ---- RangeTable ----------------------------------------------------------
+
+fn r(start: u64, n: u64) -> DevRange {
+    DevRange { start_pfn: start, nr_pages: n, base: (start as usize) << 12 }
+}
+
+fn table(ranges: &[DevRange]) -> Box<RangeTable> {
+    let mut t = Box::new(RangeTable::new());
+    for &x in ranges {
+        let mut n = Box::new(RangeTable::new());
+        t.with(x, &mut n).unwrap();
+        t = n;
+    }
+    t
+}
+
+#[test]
+fn range_lookup_hits_and_misses() {
+    let t = table(&[r(100, 10), r(0, 50), r(200, 1)]);
+    assert_eq!(t.len(), 3);
+    let starts: Vec<u64> = t.ranges().iter().map(|x| x.start_pfn).collect();
+    assert_eq!(starts, [0, 100, 200]);
+    for (pfn, want) in [(0, Some(0)), (49, Some(0)), (50, None), (99, None), (100, Some(100)),
+                        (109, Some(100)), (110, None), (200, Some(200)), (201, None)] {
+        assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), want, "pfn {pfn}");
+    }
+    assert!(RangeTable::new().lookup(0).is_none());
+}
+
+#[test]
+fn range_insert_refuses_overlap_empty_full() {
+    let t = table(&[r(100, 10)]);
+    let mut out = Box::new(RangeTable::new());
+    assert_eq!(t.with(r(95, 6), &mut out), Err(RangeError::Overlap));
+    assert_eq!(t.with(r(109, 5), &mut out), Err(RangeError::Overlap));
+    assert_eq!(t.with(r(90, 30), &mut out), Err(RangeError::Overlap));
+    assert_eq!(t.with(r(0, 0), &mut out), Err(RangeError::Empty));
+    assert_eq!(t.with(r(u64::MAX, 2), &mut out), Err(RangeError::Empty));
+    assert!(t.with(r(110, 5), &mut out).is_ok());
+    assert!(t.with(r(90, 10), &mut out).is_ok());
+    let full = table(&(0..MAX_RANGES as u64).map(|i| r(i * 10, 5)).collect::<Vec<_>>());
+    assert_eq!(full.len(), MAX_RANGES);
+    assert_eq!(full.with(r(10_000, 1), &mut out), Err(RangeError::Full));
+}
+
+#[test]
+fn range_remove() {
+    let t = table(&[r(0, 5), r(10, 5), r(20, 5)]);
+    let mut out = Box::new(RangeTable::new());
+    assert_eq!(t.without(10, &mut out), Ok(r(10, 5)));
+    assert_eq!(out.len(), 2);
+    assert!(out.lookup(12).is_none());
+    assert!(out.lookup(22).is_some());
+    assert_eq!(t.without(11, &mut out), Err(RangeError::NotFound));
+}
+
+#[test]
+fn range_lookup_matches_linear_scan_on_many_ranges() {
+    let ranges: Vec<DevRange> = (0..64).map(|i| r(i * 1000 + (i % 7), 1 + i * 3)).collect();
+    let t = table(&ranges);
+    for pfn in 0..70_000u64 {
+        let linear = ranges.iter().find(|x| x.contains(pfn)).map(|x| x.start_pfn);
+        assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), linear);
+    }
+}
+
+// ---- Segments (bio_for_each_segment) ------------------------------------
+
+struct Vecs(Vec<RawBvec>);
+impl BvecTable for &Vecs {
+    fn bvec(&self, idx: u32) -> RawBvec {
+        self.0[idx as usize]
+    }
+}
+
+fn bv(pfn: u64, offset: u32, len: u32) -> RawBvec {
+    RawBvec { pfn: Pfn::ram(pfn), len, offset }
+}
+
+fn walk(v: &Vecs, it: BvecIter) -> Vec<(u64, u32, u32, u64)> {
+    Segments::new(v, it).map(|s| (s.pfn.number(), s.offset, s.len, s.sector)).collect()
+}
+
+fn whole(v: &Vecs, sector: u64) -> BvecIter {
+    BvecIter { sector, size: v.0.iter().map(|b| b.len).sum(), idx: 0, done: 0 }
+}
+
+#[test]
+fn segments_single_pages() {
+    let v = Vecs(vec![bv(7, 0, 4096), bv(3, 512, 1024)]);
+    assert_eq!(walk(&v, whole(&v, 8)), [(7, 0, 4096, 8), (3, 512, 1024, 16)]);
+}
+
+#[test]
+fn segments_split_multipage_bvec_per_page() {
+    // 3 pages from offset 512 of the first: 3584 + 4096 + 4096 + 512 bytes.
+    let v = Vecs(vec![bv(100, 512, 12288)]);
+    assert_eq!(
+        walk(&v, whole(&v, 0)),
+        [(100, 512, 3584, 0), (101, 0, 4096, 7), (102, 0, 4096, 15), (103, 0, 512, 23)]
+    );
+}
+
+#[test]
+fn segments_offset_beyond_first_page() {
+    // Folio-style bvec whose offset is past the first page.
+    let v = Vecs(vec![bv(100, 4096 + 1024, 4096)]);
+    assert_eq!(walk(&v, whole(&v, 0)), [(101, 1024, 3072, 0), (102, 0, 1024, 6)]);
+}
+
+#[test]
+fn segments_start_mid_vector_and_stop_at_size() {
+    // A split/cloned bio: starts 1024 bytes into vector 1 and covers 6 KiB.
+    let v = Vecs(vec![bv(1, 0, 4096), bv(50, 0, 8192), bv(60, 0, 4096)]);
+    let it = BvecIter { sector: 1000, size: 6144, idx: 1, done: 1024 };
+    assert_eq!(walk(&v, it), [(50, 1024, 3072, 1000), (51, 0, 3072, 1006)]);
+}
+
+#[test]
+fn segments_skip_empty_vectors_and_total_equals_size() {
+    let v = Vecs(vec![bv(1, 0, 0), bv(2, 0, 2048), bv(3, 0, 0), bv(4, 2048, 6144)]);
+    let it = whole(&v, 0);
+    let segs = walk(&v, it);
+    assert_eq!(segs, [(2, 0, 2048, 0), (4, 2048, 2048, 4), (5, 0, 4096, 8)]);
+    assert_eq!(segs.iter().map(|s| s.2).sum::<u32>(), it.size);
+}
+
+#[test]
+fn segments_empty_bio_yields_nothing() {
+    let v = Vecs(vec![]);
+    assert!(walk(&v, BvecIter::default()).is_empty());
+}
+
+#[test]
+fn segments_device_flags_survive_split() {
+    let v = Vecs(vec![RawBvec { pfn: Pfn::device(0x100000), len: 8192, offset: 0 }]);
+    let segs: Vec<Segment> = Segments::new(&v, whole(&v, 0)).collect();
+    assert!(segs.iter().all(|s| s.pfn.is_device() && !s.pfn.has_page()));
+    assert_eq!(segs[1].pfn.number(), 0x100001);
+}
+
+/// Random tables against a byte-by-byte reference model.
+#[test]
+fn segments_match_reference_model() {
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    let mut rnd = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for _ in 0..2000 {
+        let n = 1 + rnd(6) as usize;
+        let vecs: Vec<RawBvec> = (0..n)
+            .map(|i| bv(1000 * i as u64, (rnd(16) * 512) as u32, (rnd(40) * 512) as u32))
+            .collect();
+        let total: u32 = vecs.iter().map(|b| b.len).sum();
+        // Reference: every 512-byte chunk's (pfn, offset) in order.
+        let mut chunks = vec![];
+        for b in &vecs {
+            for k in (0..b.len).step_by(512) {
+                let o = (b.offset + k) as u64;
+                chunks.push((b.pfn.number() + o / 4096, (o % 4096) as u32));
+            }
+        }
+        let skip = rnd(total as u64 / 512 + 1) as u32 * 512;
+        // Start position after `skip` bytes, as bvec_iter_advance would.
+        let (mut idx, mut left) = (0u32, skip);
+        while idx < n as u32 && left >= vecs[idx as usize].len && (left > 0 || vecs[idx as usize].len == 0) {
+            left -= vecs[idx as usize].len;
+            idx += 1;
+        }
+        let it = BvecIter { sector: 0, size: total - skip, idx, done: left };
+        let v = Vecs(vecs);
+        let mut got = vec![];
+        for s in Segments::new(&v, it) {
+            assert!(s.offset as usize + s.len as usize <= PAGE_SIZE);
+            for k in (0..s.len).step_by(512) {
+                got.push((s.pfn.number(), s.offset + k));
+            }
+        }
+        assert_eq!(got, chunks[(skip / 512) as usize..]);
+    }
+}
