@@ -5,7 +5,9 @@
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 SHELL := /bin/bash
 ENV := source $(ROOT)/scripts/env.sh
-KDIR ?= $(shell $(ROOT)/scripts/build-kernel.sh normal)
+ifndef KDIR
+KDIR := $(shell $(ROOT)/scripts/build-kernel.sh $(or $(KVARIANT),normal))
+endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
 
 .PHONY: all modules bindings clean kdir kdir-debug check check-debug demo bench image \

@@ -31,5 +31,10 @@ void rpmem_notify_dirent(void *dirent);
 void rpmem_put_dirent(void *dirent);
 int rpmem_dev_to_node(struct device *dev);
 bool rpmem_arch_has_flushcache(void);
+struct bio *rpmem_bio_alloc(struct gendisk *disk, unsigned short nr_vecs,
+			    unsigned int opf);
+struct bio_vec *rpmem_bio_first_vec(struct bio *bio);
+bool rpmem_disk_ro(struct gendisk *disk);
+u64 rpmem_virt_to_pfn(const void *addr);
 
 #endif

@@ -85,3 +85,25 @@ bool rpmem_arch_has_flushcache(void)
 {
 	return IS_ENABLED(CONFIG_ARCH_HAS_UACCESS_FLUSHCACHE);
 }
+
+/* bio_alloc() is a static inline around bio_alloc_bioset(). */
+struct bio *rpmem_bio_alloc(struct gendisk *disk, unsigned short nr_vecs,
+			    unsigned int opf)
+{
+	return bio_alloc(disk->part0, nr_vecs, opf, GFP_KERNEL);
+}
+
+struct bio_vec *rpmem_bio_first_vec(struct bio *bio)
+{
+	return bio->bi_io_vec;
+}
+
+bool rpmem_disk_ro(struct gendisk *disk)
+{
+	return get_disk_ro(disk);
+}
+
+u64 rpmem_virt_to_pfn(const void *addr)
+{
+	return PHYS_PFN(virt_to_phys((void *)addr));
+}

@@ -31,7 +31,10 @@ pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
 /// For a frame with no `struct page` this stores `pfn_to_page(pfn)`, an
 /// address in the vmemmap that is never dereferenced: [`bvec_pfn`] turns it
 /// back into the frame (see docs/pfn-io.md for why that holds on x86-64).
-#[allow(dead_code, reason = "the write side of the accessors, for pfn bios (M5)")]
+#[allow(
+    dead_code,
+    reason = "the write side of the accessors, for pfn bios (M5)"
+)]
 pub(crate) fn bvec_set_pfn(bv: &mut bindings::bio_vec, pfn: Pfn, offset: u32, len: u32) {
     // SAFETY: `pfn_to_page()` is address arithmetic; nothing is dereferenced.
     bv.bv_page = unsafe { bindings::rpmem_pfn_to_page(pfn.number()) };

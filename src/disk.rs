@@ -77,7 +77,9 @@ impl Mapping {
         }
         // SAFETY: we own the physical range now; write-back is what pmem.c
         // uses (ARCH_MEMREMAP_PMEM) and creates no struct pages.
-        let virt = unsafe { bindings::memremap(ns.phys, ns.size as usize, bindings::MEMREMAP_WB as _) };
+        let virt = unsafe {
+            bindings::memremap(ns.phys, ns.size as usize, bindings::MEMREMAP_WB as usize)
+        };
         match NonNull::new(virt.cast::<u8>()) {
             Some(virt) => Ok(Mapping {
                 phys: ns.phys,
@@ -85,7 +87,12 @@ impl Mapping {
                 virt,
             }),
             None => {
-                pr_err!("{}: memremap of {:#x}+{:#x} failed\n", ns.name, ns.phys, ns.size);
+                pr_err!(
+                    "{}: memremap of {:#x}+{:#x} failed\n",
+                    ns.name,
+                    ns.phys,
+                    ns.size
+                );
                 // SAFETY: releases the claim taken above.
                 unsafe {
                     bindings::__release_region(&raw mut bindings::iomem_resource, ns.phys, ns.size)
@@ -125,14 +132,25 @@ pub(crate) struct PmemDisk {
 
 impl PmemDisk {
     /// Map the namespace, register its frames and add `/dev/pmemN`.
-    pub(crate) fn new(ns: &NamespaceInfo, ndns: *mut bindings::nd_namespace_common) -> Result<KBox<Self>> {
+    pub(crate) fn new(
+        ns: &NamespaceInfo,
+        ndns: *mut bindings::nd_namespace_common,
+    ) -> Result<KBox<Self>> {
         let mapping = Mapping::new(ns)?;
         let start_pfn = ns.phys >> PAGE_SHIFT;
         // SAFETY: pure test of the memory map.
         if unsafe { bindings::rpmem_pfn_valid(start_pfn) } {
-            pr_warn!("{}: pfn {:#x} has a struct page (unexpected for raw pmem)\n", ns.name, start_pfn);
+            pr_warn!(
+                "{}: pfn {:#x} has a struct page (unexpected for raw pmem)\n",
+                ns.name,
+                start_pfn
+            );
         } else {
-            pr_info!("{}: pfn {:#x}: pfn_valid() is false, no struct page\n", ns.name, start_pfn);
+            pr_info!(
+                "{}: pfn {:#x}: pfn_valid() is false, no struct page\n",
+                ns.name,
+                start_pfn
+            );
         }
         let range = Registration::new(DevRange {
             start_pfn,
@@ -216,7 +234,7 @@ impl PmemDisk {
         // (deleted in `drop` before `self` goes).
         unsafe {
             (*disk).fops = &RPMEM_FOPS.0;
-            (*disk).private_data = (self as *mut Self).cast();
+            (*disk).private_data = core::ptr::from_mut::<Self>(self).cast();
             bindings::nvdimm_namespace_disk_name(ndns, (*disk).disk_name.as_mut_ptr());
             bindings::set_capacity(disk, self.size >> SECTOR_SHIFT);
             // The kernel crate declares `badblocks` opaque; ours is the full type.
@@ -263,6 +281,51 @@ impl PmemDisk {
         }
     }
 
+    /// The disk name (`pmemN`).
+    pub(crate) fn name(&self) -> &CStr {
+        if self.disk.is_null() {
+            return c"?";
+        }
+        // SAFETY: the gendisk is live while we are; `disk_name` is a
+        // NUL-terminated array set at creation.
+        unsafe { CStr::from_char_ptr((*self.disk).disk_name.as_ptr()) }
+    }
+
+    /// Capacity in 512-byte sectors.
+    pub(crate) fn sectors(&self) -> u64 {
+        self.size >> SECTOR_SHIFT
+    }
+
+    /// Device frame of sector 0.
+    pub(crate) fn base_pfn(&self) -> Pfn {
+        self.base
+    }
+
+    /// The gendisk, for building bios aimed at this disk.
+    pub(crate) fn gendisk(&self) -> *mut bindings::gendisk {
+        self.disk
+    }
+
+    /// True if the disk is read-only.
+    pub(crate) fn read_only(&self) -> bool {
+        // SAFETY: the gendisk is live while we are.
+        !self.disk.is_null() && unsafe { bindings::rpmem_disk_ro(self.disk) }
+    }
+
+    /// True if any of `nr` sectors from `sector` is a known bad block.
+    pub(crate) fn has_bad_blocks(&self, sector: u64, nr: u64) -> bool {
+        let mut s = sector;
+        let end = sector.saturating_add(nr);
+        while s < end {
+            let n = (end - s).min(1 << 20);
+            if self.is_bad(s, (n << SECTOR_SHIFT) as u32) {
+                return true;
+            }
+            s += n;
+        }
+        false
+    }
+
     /// Flush the region's write-pending queues (`nvdimm_flush`).
     pub(crate) fn flush(&self) -> i32 {
         // SAFETY: region is live; a NULL bio means a synchronous flush.
@@ -290,7 +353,7 @@ impl PmemDisk {
             bindings::badblocks_check(
                 self.bb.get(),
                 sector,
-                (len >> SECTOR_SHIFT) as _,
+                u64::from(len >> SECTOR_SHIFT),
                 &mut first,
                 &mut num,
             )
@@ -312,15 +375,13 @@ impl PmemDisk {
             if let Some(m) = &self.mapping {
                 // SAFETY: the span lies in our mapping (bio bounds checked).
                 unsafe {
-                    bindings::arch_invalidate_pmem(m.virt.as_ptr().add(offset).cast(), len as _)
+                    bindings::arch_invalidate_pmem(m.virt.as_ptr().add(offset).cast(), len as usize)
                 };
             }
             let blocks = (cleared as u64) >> SECTOR_SHIFT;
             if blocks != 0 {
                 // SAFETY: badblocks is initialised; takes its own lock.
-                unsafe {
-                    bindings::badblocks_clear(self.bb.get(), sector, blocks)
-                };
+                unsafe { bindings::badblocks_clear(self.bb.get(), sector, blocks) };
                 self.notify_badblocks();
             }
         }
@@ -398,8 +459,12 @@ impl PmemDisk {
         }
         // SAFETY: the disk is live while it has bios in flight.
         let acct = unsafe { bindings::rpmem_io_stat(self.disk) };
-        // SAFETY: the bio is live and ours.
-        let start = if acct { unsafe { bindings::bio_start_io_acct(bio.as_ptr()) } } else { 0 };
+        let start = if acct {
+            // SAFETY: the bio is live and ours.
+            unsafe { bindings::bio_start_io_acct(bio.as_ptr()) }
+        } else {
+            0
+        };
 
         let mut status = bindings::BLK_STS_OK;
         for seg in bio.segments() {
@@ -433,7 +498,6 @@ impl PmemDisk {
         }
         bio.end();
     }
-
 }
 
 impl Drop for PmemDisk {
@@ -465,6 +529,10 @@ impl Drop for PmemDisk {
 }
 
 /// `submit_bio` entry point of every rpmem disk.
+///
+/// # Safety
+///
+/// Called by the block layer with a live bio for one of our disks.
 unsafe extern "C" fn rpmem_submit_bio(bio: *mut bindings::bio) {
     // SAFETY: the block layer hands us a live bio to complete.
     let Some(bio) = (unsafe { Bio::from_raw(bio) }) else {

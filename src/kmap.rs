@@ -95,7 +95,7 @@ impl PfnMapping {
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `copy_mc_to_kernel` does not sleep.
         let left = unsafe {
-            bindings::copy_mc_to_kernel(self.as_ptr().cast(), src.as_ptr().cast(), len as _)
+            bindings::copy_mc_to_kernel(self.as_ptr().cast(), src.as_ptr().cast(), len as u32)
         };
         if left == 0 {
             Ok(())
@@ -110,9 +110,7 @@ impl PfnMapping {
         let len = self.len.min(src.len);
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `__memcpy_flushcache` does not sleep.
-        unsafe {
-            bindings::__memcpy_flushcache(self.as_ptr().cast(), src.as_ptr().cast(), len as _)
-        };
+        unsafe { bindings::__memcpy_flushcache(self.as_ptr().cast(), src.as_ptr().cast(), len) };
     }
 }
 

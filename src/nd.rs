@@ -13,6 +13,7 @@ use kernel::ThisModule;
 
 use crate::bindings;
 use crate::disk::{NamespaceInfo, PmemDisk};
+use crate::disks;
 use crate::pfn::PAGE_SIZE;
 
 /// Name of the driver on the nd bus (`/sys/bus/nd/drivers/rpmem`).
@@ -109,11 +110,21 @@ fn probe(dev: *mut bindings::device) -> Result {
     let phys = nsio.res.start;
     let size = nsio.res.end.wrapping_sub(nsio.res.start).wrapping_add(1);
     if size < PAGE_SIZE as u64 || nsio.res.end < nsio.res.start {
-        pr_err!("{}: namespace too small ({} bytes, need at least {})\n", name, size, PAGE_SIZE);
+        pr_err!(
+            "{}: namespace too small ({} bytes, need at least {})\n",
+            name,
+            size,
+            PAGE_SIZE
+        );
         return Err(ENOSPC);
     }
     if phys % PAGE_SIZE as u64 != 0 || size % PAGE_SIZE as u64 != 0 {
-        pr_err!("{}: namespace {:#x}+{:#x} is not page aligned\n", name, phys, size);
+        pr_err!(
+            "{}: namespace {:#x}+{:#x} is not page aligned\n",
+            name,
+            phys,
+            size
+        );
         return Err(EINVAL);
     }
     let ns = NamespaceInfo {
@@ -127,7 +138,13 @@ fn probe(dev: *mut bindings::device) -> Result {
         name,
     };
     let disk = PmemDisk::new(&ns, ndns)?;
-    pr_info!("{}: serving {} MiB at {:#x} without struct page\n", name, size >> 20, phys);
+    disks::list(&disk)?;
+    pr_info!(
+        "{}: serving {} MiB at {:#x} without struct page\n",
+        name,
+        size >> 20,
+        phys
+    );
     // SAFETY: we own the device's driver data while bound.
     unsafe { (*dev).driver_data = KBox::into_raw(disk).cast() };
     Ok(())
@@ -142,6 +159,11 @@ fn disk_of(dev: *mut bindings::device) -> Option<&'static PmemDisk> {
     (!p.is_null()).then(|| unsafe { &*p })
 }
 
+/// nd bus `probe`.
+///
+/// # Safety
+///
+/// Called by the driver core, under the device lock, with a live device.
 unsafe extern "C" fn rpmem_probe(dev: *mut bindings::device) -> c_int {
     match probe(dev) {
         Ok(()) => 0,
@@ -149,24 +171,41 @@ unsafe extern "C" fn rpmem_probe(dev: *mut bindings::device) -> c_int {
     }
 }
 
+/// nd bus `remove`.
+///
+/// # Safety
+///
+/// Called by the driver core, under the device lock, for a bound device.
 unsafe extern "C" fn rpmem_remove(dev: *mut bindings::device) {
     // SAFETY: the driver core calls remove once, under the device lock.
     let p = unsafe { (*dev).driver_data }.cast::<PmemDisk>();
     if !p.is_null() {
         // SAFETY: as above; we take back the box from `probe`.
         unsafe { (*dev).driver_data = null_mut() };
+        // Waits for a copy using the disk to finish.
+        disks::unlist(p);
         // SAFETY: `p` came from `KBox::into_raw` in `probe`.
         drop(unsafe { KBox::from_raw(p) });
         pr_info!("{}: released\n", dev_name(dev));
     }
 }
 
+/// nd bus `shutdown`: flush before power-off.
+///
+/// # Safety
+///
+/// Called by the driver core with a live device.
 unsafe extern "C" fn rpmem_shutdown(dev: *mut bindings::device) {
     if let Some(disk) = disk_of(dev) {
         let _ = disk.flush();
     }
 }
 
+/// nd bus `notify`: poison or region state changed.
+///
+/// # Safety
+///
+/// Called by the nd bus, under the device lock, for a bound device.
 unsafe extern "C" fn rpmem_notify(dev: *mut bindings::device, event: bindings::nvdimm_event) {
     let Some(disk) = disk_of(dev) else {
         return;

@@ -35,7 +35,10 @@ impl Pfn {
     }
 
     /// A device frame that has a `struct page` (ZONE_DEVICE style).
-    #[allow(dead_code, reason = "part of the pfn_t model; rpmem's frames have no page")]
+    #[allow(
+        dead_code,
+        reason = "part of the pfn_t model; rpmem's frames have no page"
+    )]
     pub(crate) const fn device_mapped(pfn: u64) -> Self {
         Pfn((pfn & !PFN_FLAGS_MASK) | PFN_DEV | PFN_MAP)
     }

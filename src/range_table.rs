@@ -7,7 +7,7 @@
 //! Pure logic: the host unit tests build this file as is.
 
 /// Most ranges the registry holds at once.
-pub(crate) const MAX_RANGES: usize = 64;
+pub(crate) const MAX_RANGES: usize = 128;
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -113,22 +113,30 @@ impl RangeTable {
         if overlaps_prev || overlaps_next {
             return Err(RangeError::Overlap);
         }
-        out.ranges[..idx].copy_from_slice(&ranges[..idx]);
-        out.ranges[idx] = range;
-        out.ranges[idx + 1..self.len + 1].copy_from_slice(&ranges[idx..]);
+        let (before, after) = ranges.split_at(idx);
+        let new = before.iter().chain(Some(&range)).chain(after);
+        for (slot, r) in out.ranges.iter_mut().zip(new) {
+            *slot = *r;
+        }
         out.len = self.len + 1;
         Ok(())
     }
 
     /// Copy the table into `out` without the range starting at `start_pfn`.
-    pub(crate) fn without(&self, start_pfn: u64, out: &mut RangeTable) -> Result<DevRange, RangeError> {
+    pub(crate) fn without(
+        &self,
+        start_pfn: u64,
+        out: &mut RangeTable,
+    ) -> Result<DevRange, RangeError> {
         let ranges = self.ranges();
         let idx = ranges
             .iter()
             .position(|r| r.start_pfn == start_pfn)
             .ok_or(RangeError::NotFound)?;
-        out.ranges[..idx].copy_from_slice(&ranges[..idx]);
-        out.ranges[idx..self.len - 1].copy_from_slice(&ranges[idx + 1..]);
+        let kept = ranges.iter().enumerate().filter(|&(i, _)| i != idx);
+        for (slot, (_, r)) in out.ranges.iter_mut().zip(kept) {
+            *slot = *r;
+        }
         out.len = self.len - 1;
         Ok(ranges[idx])
     }

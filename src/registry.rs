@@ -105,8 +105,8 @@ impl Registration {
     /// Register `range`; fails on overlap with a registered range or when the
     /// registry is full.
     pub(crate) fn new(range: DevRange) -> Result<Self> {
-        let mut new = KBox::new(RangeTable::new(), GFP_KERNEL)?;
-        let spare = KBox::new(RangeTable::new(), GFP_KERNEL)?;
+        let mut new = empty_table()?;
+        let spare = empty_table()?;
         let _writer = WRITER.lock();
         current_table(|cur| cur.with(range, &mut new)).map_err(to_error)?;
         publish(new);
@@ -129,12 +129,23 @@ impl Drop for Registration {
     }
 }
 
+// SAFETY: an all-zero `RangeTable` is the empty table (`len == 0`).
+unsafe impl Zeroable for RangeTable {}
+
+/// A heap-allocated empty table, built in place (it is a few KiB).
+fn empty_table() -> Result<KBox<RangeTable>> {
+    KBox::init(pin_init::init_zeroed(), GFP_KERNEL)
+}
+
+/// The table used when none is published.
+static EMPTY: RangeTable = RangeTable::new();
+
 /// Run `f` on the current table (an empty one if none is published).
 /// The caller holds `WRITER`, so the table cannot be freed under us.
 fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
     match NonNull::new(CURRENT.load(Ordering::Acquire)) {
         // SAFETY: only writers free tables and the caller holds `WRITER`.
         Some(t) => f(unsafe { t.as_ref() }),
-        None => f(&RangeTable::new()),
+        None => f(&EMPTY),
     }
 }
