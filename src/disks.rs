@@ -28,6 +28,12 @@ pub(crate) fn init() {
     unsafe { DISKS.init() };
 }
 
+/// Free the list's storage. Call once, from module exit, after every disk
+/// has been unlisted (the static outlives the module's heap).
+pub(crate) fn shutdown() {
+    *DISKS.lock() = KVec::new();
+}
+
 /// List `disk`; it must stay at its address until [`unlist`].
 pub(crate) fn list(disk: &PmemDisk) -> Result {
     DISKS

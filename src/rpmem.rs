@@ -69,6 +69,7 @@ impl PinnedDrop for Rpmem {
             pr_warn!("{} pfn ranges still registered at unload\n", left);
         }
         registry::shutdown();
+        disks::shutdown();
         pr_info!("unloaded\n");
     }
 }
