@@ -36,7 +36,11 @@ fn pfn_add_keeps_flags_and_strips_overflow_into_flags() {
 // ---- RangeTable ----------------------------------------------------------
 
 fn r(start: u64, n: u64) -> DevRange {
-    DevRange { start_pfn: start, nr_pages: n, base: (start as usize) << 12 }
+    DevRange {
+        start_pfn: start,
+        nr_pages: n,
+        base: (start as usize) << 12,
+    }
 }
 
 fn table(ranges: &[DevRange]) -> Box<RangeTable> {
@@ -55,8 +59,17 @@ fn range_lookup_hits_and_misses() {
     assert_eq!(t.len(), 3);
     let starts: Vec<u64> = t.ranges().iter().map(|x| x.start_pfn).collect();
     assert_eq!(starts, [0, 100, 200]);
-    for (pfn, want) in [(0, Some(0)), (49, Some(0)), (50, None), (99, None), (100, Some(100)),
-                        (109, Some(100)), (110, None), (200, Some(200)), (201, None)] {
+    for (pfn, want) in [
+        (0, Some(0)),
+        (49, Some(0)),
+        (50, None),
+        (99, None),
+        (100, Some(100)),
+        (109, Some(100)),
+        (110, None),
+        (200, Some(200)),
+        (201, None),
+    ] {
         assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), want, "pfn {pfn}");
     }
     assert!(RangeTable::new().lookup(0).is_none());
@@ -73,7 +86,11 @@ fn range_insert_refuses_overlap_empty_full() {
     assert_eq!(t.with(r(u64::MAX, 2), &mut out), Err(RangeError::Empty));
     assert!(t.with(r(110, 5), &mut out).is_ok());
     assert!(t.with(r(90, 10), &mut out).is_ok());
-    let full = table(&(0..MAX_RANGES as u64).map(|i| r(i * 10, 5)).collect::<Vec<_>>());
+    let full = table(
+        &(0..MAX_RANGES as u64)
+            .map(|i| r(i * 10, 5))
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(full.len(), MAX_RANGES);
     assert_eq!(full.with(r(10_000, 1), &mut out), Err(RangeError::Full));
 }
@@ -109,21 +126,35 @@ impl BvecTable for &Vecs {
 }
 
 fn bv(pfn: u64, offset: u32, len: u32) -> RawBvec {
-    RawBvec { pfn: Pfn::ram(pfn), len, offset }
+    RawBvec {
+        pfn: Pfn::ram(pfn),
+        len,
+        offset,
+    }
 }
 
 fn walk(v: &Vecs, it: BvecIter) -> Vec<(u64, u32, u32, u64)> {
-    Segments::new(v, it).map(|s| (s.pfn.number(), s.offset, s.len, s.sector)).collect()
+    Segments::new(v, it)
+        .map(|s| (s.pfn.number(), s.offset, s.len, s.sector))
+        .collect()
 }
 
 fn whole(v: &Vecs, sector: u64) -> BvecIter {
-    BvecIter { sector, size: v.0.iter().map(|b| b.len).sum(), idx: 0, done: 0 }
+    BvecIter {
+        sector,
+        size: v.0.iter().map(|b| b.len).sum(),
+        idx: 0,
+        done: 0,
+    }
 }
 
 #[test]
 fn segments_single_pages() {
     let v = Vecs(vec![bv(7, 0, 4096), bv(3, 512, 1024)]);
-    assert_eq!(walk(&v, whole(&v, 8)), [(7, 0, 4096, 8), (3, 512, 1024, 16)]);
+    assert_eq!(
+        walk(&v, whole(&v, 8)),
+        [(7, 0, 4096, 8), (3, 512, 1024, 16)]
+    );
 }
 
 #[test]
@@ -132,7 +163,12 @@ fn segments_split_multipage_bvec_per_page() {
     let v = Vecs(vec![bv(100, 512, 12288)]);
     assert_eq!(
         walk(&v, whole(&v, 0)),
-        [(100, 512, 3584, 0), (101, 0, 4096, 7), (102, 0, 4096, 15), (103, 0, 512, 23)]
+        [
+            (100, 512, 3584, 0),
+            (101, 0, 4096, 7),
+            (102, 0, 4096, 15),
+            (103, 0, 512, 23)
+        ]
     );
 }
 
@@ -140,20 +176,33 @@ fn segments_split_multipage_bvec_per_page() {
 fn segments_offset_beyond_first_page() {
     // Folio-style bvec whose offset is past the first page.
     let v = Vecs(vec![bv(100, 4096 + 1024, 4096)]);
-    assert_eq!(walk(&v, whole(&v, 0)), [(101, 1024, 3072, 0), (102, 0, 1024, 6)]);
+    assert_eq!(
+        walk(&v, whole(&v, 0)),
+        [(101, 1024, 3072, 0), (102, 0, 1024, 6)]
+    );
 }
 
 #[test]
 fn segments_start_mid_vector_and_stop_at_size() {
     // A split/cloned bio: starts 1024 bytes into vector 1 and covers 6 KiB.
     let v = Vecs(vec![bv(1, 0, 4096), bv(50, 0, 8192), bv(60, 0, 4096)]);
-    let it = BvecIter { sector: 1000, size: 6144, idx: 1, done: 1024 };
+    let it = BvecIter {
+        sector: 1000,
+        size: 6144,
+        idx: 1,
+        done: 1024,
+    };
     assert_eq!(walk(&v, it), [(50, 1024, 3072, 1000), (51, 0, 3072, 1006)]);
 }
 
 #[test]
 fn segments_skip_empty_vectors_and_total_equals_size() {
-    let v = Vecs(vec![bv(1, 0, 0), bv(2, 0, 2048), bv(3, 0, 0), bv(4, 2048, 6144)]);
+    let v = Vecs(vec![
+        bv(1, 0, 0),
+        bv(2, 0, 2048),
+        bv(3, 0, 0),
+        bv(4, 2048, 6144),
+    ]);
     let it = whole(&v, 0);
     let segs = walk(&v, it);
     assert_eq!(segs, [(2, 0, 2048, 0), (4, 2048, 2048, 4), (5, 0, 4096, 8)]);
@@ -168,7 +217,11 @@ fn segments_empty_bio_yields_nothing() {
 
 #[test]
 fn segments_device_flags_survive_split() {
-    let v = Vecs(vec![RawBvec { pfn: Pfn::device(0x100000), len: 8192, offset: 0 }]);
+    let v = Vecs(vec![RawBvec {
+        pfn: Pfn::device(0x100000),
+        len: 8192,
+        offset: 0,
+    }]);
     let segs: Vec<Segment> = Segments::new(&v, whole(&v, 0)).collect();
     assert!(segs.iter().all(|s| s.pfn.is_device() && !s.pfn.has_page()));
     assert_eq!(segs[1].pfn.number(), 0x100001);
@@ -187,7 +240,13 @@ fn segments_match_reference_model() {
     for _ in 0..2000 {
         let n = 1 + rnd(6) as usize;
         let vecs: Vec<RawBvec> = (0..n)
-            .map(|i| bv(1000 * i as u64, (rnd(16) * 512) as u32, (rnd(40) * 512) as u32))
+            .map(|i| {
+                bv(
+                    1000 * i as u64,
+                    (rnd(16) * 512) as u32,
+                    (rnd(40) * 512) as u32,
+                )
+            })
             .collect();
         let total: u32 = vecs.iter().map(|b| b.len).sum();
         // Reference: every 512-byte chunk's (pfn, offset) in order.
@@ -201,11 +260,19 @@ fn segments_match_reference_model() {
         let skip = rnd(total as u64 / 512 + 1) as u32 * 512;
         // Start position after `skip` bytes, as bvec_iter_advance would.
         let (mut idx, mut left) = (0u32, skip);
-        while idx < n as u32 && left >= vecs[idx as usize].len && (left > 0 || vecs[idx as usize].len == 0) {
+        while idx < n as u32
+            && left >= vecs[idx as usize].len
+            && (left > 0 || vecs[idx as usize].len == 0)
+        {
             left -= vecs[idx as usize].len;
             idx += 1;
         }
-        let it = BvecIter { sector: 0, size: total - skip, idx, done: left };
+        let it = BvecIter {
+            sector: 0,
+            size: total - skip,
+            idx,
+            done: left,
+        };
         let v = Vecs(vecs);
         let mut got = vec![];
         for s in Segments::new(&v, it) {

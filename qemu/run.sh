@@ -1,0 +1,63 @@
+#!/bin/bash
+# Boot the guest kernel with emulated NVDIMMs; console goes to a log file
+# (and to stdout when RPMEM_ECHO=1). A hard wall-clock timeout kills QEMU.
+#
+# Environment:
+#   RPMEM_KERNEL      bzImage (required)          RPMEM_INITRD  initramfs (required)
+#   RPMEM_NVDIMMS     number of NVDIMMs (1)       RPMEM_NVDIMM_SIZE  size each (1G),
+#                     or a comma list of sizes, one per NVDIMM
+#   RPMEM_NVDIMM_DIR  backing files (/dev/shm/rpmem-nvdimm: tmpfs, so host
+#                     writeback does not distort timings; files persist
+#                     between boots until RPMEM_NVDIMM_FRESH=1 recreates them)
+#   RPMEM_MEM         guest RAM (2G)              RPMEM_SMP  vCPUs (2)
+#   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
+#   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
+# Exit status: QEMU's, or 124 after a timeout (the guest was killed).
+set -euo pipefail
+: "${RPMEM_KERNEL:?}" "${RPMEM_INITRD:?}" "${RPMEM_LOG:?}"
+n=${RPMEM_NVDIMMS:-1}
+# One size for all, or a comma list (one per NVDIMM, overriding the count).
+sizes=${RPMEM_NVDIMM_SIZE:-1G}
+if [[ $sizes == *,* ]]; then
+	IFS=, read -ra size_of <<< "$sizes"
+	n=${#size_of[@]}
+else
+	size_of=()
+	for i in $(seq 0 $((n - 1))); do size_of+=("$sizes"); done
+fi
+dir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-nvdimm}
+timeout=${RPMEM_TIMEOUT:-600}
+# /dev/kvm exists on these hosts but cannot run guests (no VMX): TCG unless
+# told otherwise.
+accel=${RPMEM_ACCEL:-tcg}
+
+mkdir -p "$dir"
+args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=64G"
+      -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
+      -nographic -no-reboot -nic none -serial "file:$RPMEM_LOG" -monitor none
+      -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
+for i in $(seq 0 $((n - 1))); do
+	size=${size_of[$i]}
+	f=$dir/nvdimm$i-$size.img
+	if [ "${RPMEM_NVDIMM_FRESH:-0}" = 1 ] || [ ! -f "$f" ]; then
+		rm -f "$f"
+		truncate -s "$size" "$f"
+	fi
+	args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$f,size=$size"
+	       -device "nvdimm,id=nvdimm$i,memdev=mem$i")
+done
+
+: > "$RPMEM_LOG"
+if [ "${RPMEM_ECHO:-0}" = 1 ]; then
+	tail -n +1 -f "$RPMEM_LOG" &
+	tailer=$!
+	trap 'kill $tailer 2>/dev/null || true' EXIT
+fi
+rc=0
+timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
+if [ "$rc" = 137 ]; then
+	echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"
+	rc=124
+fi
+sleep 0.2
+exit "$rc"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# The test suite: host checks (optional), then guest boots running the guest
+# tests. Prints one PASS/FAIL line per test and, as the last line,
+# `N passed, M failed`; exits non-zero on any failure, missing result,
+# guest timeout or kernel splat on the console.
+#
+#   KVARIANTS="normal debug"  kernels to run the guest suite on (normal)
+#   HOST_TESTS=1              also run unit tests and lints on the host
+#   TESTS="dd fio"            only guest tests whose name contains a word
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+
+pass=0
+failed=0
+result() { # PASS|FAIL name [reason]
+	if [ "$1" = PASS ]; then pass=$((pass + 1)); else failed=$((failed + 1)); fi
+	echo "$1 $2${3:+ ($3)}"
+}
+
+SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+
+# ---- host checks -------------------------------------------------------
+host_test() { # name command...
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		result PASS "host:$name"
+	else
+		echo "$out" | tail -30 | sed 's/^/  | /'
+		result FAIL "host:$name"
+	fi
+}
+
+if [ "${HOST_TESTS:-0}" = 1 ]; then
+	host_test unit-tests make -s -C "$RPMEM_ROOT" unit-test
+	host_test rustfmt make -s -C "$RPMEM_ROOT" rustfmtcheck
+	host_test clippy-warning-free make -s -C "$RPMEM_ROOT" lint-clippy
+	host_test checkpatch make -s -C "$RPMEM_ROOT" checkpatch
+fi
+
+# ---- guest boots ---------------------------------------------------------
+# Each boot: label | NVDIMM count | size | fresh backing files | tests.
+# Data tests run on both drivers (NAME@rpmem, NAME@nd_pmem).
+both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
+plan_normal() {
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,move,personality,copy,persist_write@rpmem,persist_write@nd_pmem"
+	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
+}
+plan_debug() {
+	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks)modload,move,copy,kmemleak"
+}
+
+select_tests() { # comma list -> filtered comma list
+	local t out=
+	for t in $(echo "$1" | tr ',' ' '); do
+		if [ -z "${TESTS:-}" ]; then out+="$t,"; continue; fi
+		for w in $TESTS; do
+			case $t in *"$w"*) out+="$t,"; break ;; esac
+		done
+	done
+	echo "${out%,}"
+}
+
+run_boot() { # variant kdir initrd label n size fresh tests
+	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8
+	local log=$RPMEM_CACHE/logs/$variant-$label.log t rc=0 extra=
+	[ -n "$tests" ] || return 0
+	mkdir -p "$(dirname "$log")"
+	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
+	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
+	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
+	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
+	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check} \
+	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
+	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
+		"$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	# Show the guest's per-test output.
+	grep -E '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -v '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -v '^  guest: PASS' || true
+	for t in $(echo "$tests" | tr ',' ' '); do
+		if grep -q "^RPMEM-TEST: PASS $t " "$log"; then
+			result PASS "$variant:$t"
+		elif grep -q "^RPMEM-TEST: FAIL $t " "$log"; then
+			result FAIL "$variant:$t" "$(grep "^RPMEM-TEST: FAIL $t " "$log" | head -1 | sed 's/.*(\(.*\))/\1/')"
+		else
+			result FAIL "$variant:$t" "no result"
+		fi
+	done
+	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
+	grep -q RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
+	if grep -v '^  |' "$log" | grep -qE "$SPLAT_RE"; then
+		grep -v '^  |' "$log" | grep -E "$SPLAT_RE" | head -5 | sed 's/^/  console: /'
+		result FAIL "$variant:$label:console" "kernel splat on the console"
+	fi
+}
+
+for variant in ${KVARIANTS:-normal}; do
+	kdir=$("$RPMEM_ROOT/scripts/build-kernel.sh" "$variant") || { result FAIL "$variant:kernel-build"; continue; }
+	if ! make -s -C "$RPMEM_ROOT" KDIR="$kdir" modules >&2; then
+		result FAIL "$variant:module-build"
+		continue
+	fi
+	initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir") || { result FAIL "$variant:initramfs"; continue; }
+	while IFS='|' read -r label n size fresh tests; do
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")"
+	done < <("plan_$variant")
+done
+
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,86 @@
+#!/bin/bash
+# Build (or reuse) the guest initramfs for kernel tree KDIR and print its
+# path. Contents: busybox, Debian's fio/ndctl/e2fsprogs/coreutils binaries
+# with the libraries ldd names, the kernel's modules plus rpmem.ko (depmod'ed
+# so modprobe works), the guest tests and tools. Rebuilt only when an input
+# changes (the cpio is named by a hash of its inputs).
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+KDIR=${1:?usage: mkinitramfs.sh KDIR}
+
+BINS=(/usr/bin/fio /usr/bin/ndctl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
+      /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard)
+kver=$(cat "$KDIR/include/config/kernel.release")
+ko=$RPMEM_ROOT/rpmem.ko
+[ -f "$ko" ] || die "$ko missing: run make first"
+
+tools=$RPMEM_CACHE/tools
+mkdir -p "$tools"
+for t in rpmemctl memcpy-bw; do
+	src=$RPMEM_ROOT/tools/$t.c
+	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ] || [ "$RPMEM_ROOT/tools/rpmem_ioctl.h" -nt "$tools/$t" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
+	fi
+done
+
+key=$( { sha256sum "$ko" "$0" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-bench.sh \
+	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; echo "$kver"; } | sha256sum | cut -c1-16)
+out_dir=$RPMEM_CACHE/initramfs
+out=$out_dir/initramfs-$key.cpio
+if [ -f "$out" ]; then
+	log "initramfs: reusing $out"
+	echo "$out"; exit 0
+fi
+
+log "initramfs: packing $out"
+root=$(mktemp -d "$RPMEM_CACHE/initramfs-root.XXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc,tests,root}
+
+copy_with_libs() {
+	local f=$1 lib
+	mkdir -p "$root$(dirname "$f")"
+	cp -L "$f" "$root$f"
+	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for b in "${BINS[@]}"; do
+	[ -x "$b" ] || die "$b missing (run scripts/setup.sh)"
+	copy_with_libs "$b"
+done
+ln -sf mke2fs "$root/sbin/mkfs.ext4"
+# busybox for everything else; the real tools above take precedence.
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	found=
+	for d in bin sbin usr/bin usr/sbin; do
+		[ -e "$root/$d/$applet" ] && found=1
+	done
+	[ -n "$found" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$tools"/* "$root/bin/"
+
+mkdir -p "$root/lib/modules"
+cp -a "$KDIR/modinst/lib/modules/$kver" "$root/lib/modules/"
+rm -f "$root/lib/modules/$kver"/{build,source}
+mkdir -p "$root/lib/modules/$kver/extra"
+cp "$ko" "$root/lib/modules/$kver/extra/rpmem.ko"
+depmod -b "$root" "$kver"
+
+cp "$RPMEM_ROOT"/tests/guest/* "$root/tests/"
+cp "$RPMEM_ROOT/bench/guest-bench.sh" "$root/tests/"
+mv "$root/tests/init" "$root/init"
+chmod +x "$root/init" "$root"/tests/*
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+
+mkdir -p "$out_dir"
+# Keep only the newest few images.
+{ ls -t "$out_dir"/initramfs-*.cpio 2>/dev/null || true; } | tail -n +4 | xargs -r rm -f
+(cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"
+log "initramfs: $(du -h "$out" | cut -f1)"
+echo "$out"

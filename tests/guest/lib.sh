@@ -1,0 +1,90 @@
+# shellcheck shell=sh
+# Helpers for guest tests. A test is /tests/t_NAME.sh [DRIVER]; it exits 0 on
+# success and prints why it failed otherwise (see fail/check below).
+
+# Kernel log lines that fail the current test.
+SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+
+# Debian's busybox shell runs its own applets before PATH; use the real
+# tools where their behaviour matters.
+dd() { /bin/dd "$@"; }
+blockdev() { /sbin/blockdev "$@"; }
+sha256sum() { /usr/bin/sha256sum "$@"; }
+cmp() { /usr/bin/cmp "$@"; }
+stat() { /usr/bin/stat "$@"; }
+blkdiscard() { /sbin/blkdiscard "$@"; }
+mountpoint() { grep -q " $1 " /proc/mounts; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+check() { "$@" || fail "command failed: $*"; }
+info() { echo "  $*"; }
+
+# Raw namespaces on the nd bus, e.g. "namespace0.0 namespace1.0".
+namespaces() {
+	for d in /sys/bus/nd/devices/namespace*; do
+		[ -e "$d" ] && basename "$d"
+	done | sort
+}
+
+# Driver a namespace is bound to, or empty.
+bound_to() {
+	[ -e "/sys/bus/nd/devices/$1/driver" ] && basename "$(readlink "/sys/bus/nd/devices/$1/driver")"
+}
+
+unbind() { # namespace
+	d=$(bound_to "$1")
+	[ -n "$d" ] && echo "$1" > "/sys/bus/nd/drivers/$d/unbind"
+	true
+}
+
+# Block device served for a namespace, e.g. /dev/pmem0.
+disk_of() {
+	for b in /sys/bus/nd/devices/$1/block/*; do
+		[ -e "$b" ] && { echo "/dev/$(basename "$b")"; return 0; }
+	done
+	return 1
+}
+
+wait_disk() { # namespace
+	i=0
+	while ! disk_of "$1" > /dev/null; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && return 1
+		sleep 0.1
+	done
+	d=$(disk_of "$1")
+	while [ ! -b "$d" ]; do sleep 0.1; done
+}
+
+# Load DRIVER (rpmem or nd_pmem) and bind every raw namespace to it.
+load_driver() {
+	modprobe "$1" || fail "modprobe $1"
+	for ns in $(namespaces); do
+		[ "$(bound_to "$ns")" = "$1" ] && continue
+		unbind "$ns"
+		echo "$ns" > "/sys/bus/nd/drivers/$1/bind" || fail "bind $ns to $1"
+	done
+	for ns in $(namespaces); do
+		wait_disk "$ns" || fail "no disk for $ns after binding to $1"
+	done
+}
+
+unload_drivers() {
+	for ns in $(namespaces); do unbind "$ns"; done
+	for m in rpmem nd_pmem brd null_blk; do
+		grep -q "^$m " /proc/modules && rmmod "$m"
+	done
+	true
+}
+
+# sha256 of COUNT MiB of a device starting SKIP MiB in.
+sha_dev() { # dev skip_mib count_mib
+	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+sha_file() { sha256sum "$1" | cut -d' ' -f1; }
+
+size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
+
+# Common fio options for verified O_DIRECT jobs.
+FIO_VERIFY="--direct=1 --verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting"

@@ -1,0 +1,17 @@
+# Full-device random write, then readback sha256 of the whole device.
+. /tests/lib.sh
+load_driver "$1"
+dev=$(disk_of namespace0.0)
+mib=$(( $(blockdev --getsize64 "$dev") >> 20 ))
+check dd if=/dev/urandom of=/tmp/chunk bs=1M count=64 status=none
+i=0
+while [ $i -lt $((mib / 64)) ]; do
+	# Vary each chunk so a misplaced write cannot hide.
+	printf '%08d' $i | dd of=/tmp/chunk bs=1 seek=0 conv=notrunc status=none
+	check dd if=/tmp/chunk of="$dev" bs=1M seek=$((i * 64)) oflag=direct status=none
+	cat /tmp/chunk
+	i=$((i + 1))
+done | sha256sum | cut -d' ' -f1 > /tmp/want
+got=$(sha_dev "$dev" 0 "$mib")
+info "$mib MiB: $(cat /tmp/want)"
+[ "$got" = "$(cat /tmp/want)" ] || fail "device sha $got != written $(cat /tmp/want)"
