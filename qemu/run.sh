@@ -12,6 +12,7 @@
 #   RPMEM_MEM         guest RAM (2G)              RPMEM_SMP  vCPUs (2)
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
+#   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
 # Exit status: QEMU's, or 124 after a timeout (the guest was killed).
 set -euo pipefail
 : "${RPMEM_KERNEL:?}" "${RPMEM_INITRD:?}" "${RPMEM_LOG:?}"
@@ -54,7 +55,23 @@ if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 	trap 'kill $tailer 2>/dev/null || true' EXIT
 fi
 rc=0
-timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
+if [ -n "${RPMEM_KILL_AT:-}" ]; then
+	# Power cut: SIGKILL QEMU as soon as the console matches the pattern.
+	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" &
+	qpid=$!
+	while kill -0 "$qpid" 2>/dev/null; do
+		if grep -qE "$RPMEM_KILL_AT" "$RPMEM_LOG"; then
+			pkill -KILL -P "$qpid" 2>/dev/null || true
+			echo "RPMEM-HOST: power cut (SIGKILL) at '$RPMEM_KILL_AT'" >> "$RPMEM_LOG"
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$qpid" || rc=$?
+	grep -q "RPMEM-HOST: power cut" "$RPMEM_LOG" && rc=0
+else
+	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
+fi
 if [ "$rc" = 137 ]; then
 	echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"
 	rc=124

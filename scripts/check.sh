@@ -42,12 +42,19 @@ fi
 # Each boot: label | NVDIMM count | size | fresh backing files | tests.
 # Data tests run on both drivers (NAME@rpmem, NAME@nd_pmem).
 both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
+# A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
+# matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
+M4="$(both badblocks bad_io readonly fsync_jobs stress)unbind_load"
 plan_normal() {
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,move,personality,copy,persist_write@rpmem,persist_write@nd_pmem"
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
+	for d in rpmem nd_pmem; do
+		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
+		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
+	done
 }
 plan_debug() {
-	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks)modload,move,copy,kmemleak"
+	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks badblocks bad_io stress)modload,move,copy,unbind_load,kmemleak"
 }
 
 select_tests() { # comma list -> filtered comma list
@@ -61,19 +68,30 @@ select_tests() { # comma list -> filtered comma list
 	echo "${out%,}"
 }
 
-run_boot() { # variant kdir initrd label n size fresh tests
-	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8
+ACKED=
+run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
+	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
 	local log=$RPMEM_CACHE/logs/$variant-$label.log t rc=0 extra=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
 	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
+	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
-		"$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	RPMEM_KILL_AT=$kill_at "$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	if [ -n "$kill_at" ]; then
+		ACKED=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+		if grep -q "RPMEM-HOST: power cut" "$log" && [ -n "$ACKED" ]; then
+			result PASS "$variant:$tests" "QEMU killed after block $ACKED was acknowledged"
+		else
+			result FAIL "$variant:$tests" "no power cut (rc=$rc)"
+		fi
+		return 0
+	fi
 	# Show the guest's per-test output.
 	grep -E '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -v '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -v '^  guest: PASS' || true
 	for t in $(echo "$tests" | tr ',' ' '); do
@@ -100,8 +118,8 @@ for variant in ${KVARIANTS:-normal}; do
 		continue
 	fi
 	initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir") || { result FAIL "$variant:initramfs"; continue; }
-	while IFS='|' read -r label n size fresh tests; do
-		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")"
+	while IFS='|' read -r label n size fresh tests kill_at; do
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at"
 	done < <("plan_$variant")
 done
 

@@ -9,7 +9,8 @@ set -euo pipefail
 KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
 BINS=(/usr/bin/fio /usr/bin/ndctl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
-      /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard)
+      /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
+      /usr/bin/kmod /usr/bin/timeout)
 kver=$(cat "$KDIR/include/config/kernel.release")
 ko=$RPMEM_ROOT/rpmem.ko
 [ -f "$ko" ] || die "$ko missing: run make first"
@@ -52,6 +53,9 @@ for b in "${BINS[@]}"; do
 	copy_with_libs "$b"
 done
 ln -sf mke2fs "$root/sbin/mkfs.ext4"
+for m in insmod rmmod modprobe lsmod modinfo depmod; do
+	ln -sf /usr/bin/kmod "$root/sbin/$m"
+done
 # busybox for everything else; the real tools above take precedence.
 cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do

@@ -14,6 +14,12 @@ cmp() { /usr/bin/cmp "$@"; }
 stat() { /usr/bin/stat "$@"; }
 blkdiscard() { /sbin/blkdiscard "$@"; }
 mountpoint() { grep -q " $1 " /proc/mounts; }
+# busybox's in-process insmod/timeout applets fork copies of the running
+# shell and hang on repeated use: use kmod and coreutils.
+insmod() { /sbin/insmod "$@"; }
+rmmod() { /sbin/rmmod "$@"; }
+modprobe() { /sbin/modprobe "$@"; }
+timeout() { /usr/bin/timeout "$@"; }
 
 fail() { echo "FAIL: $*"; exit 1; }
 check() { "$@" || fail "command failed: $*"; }
@@ -32,6 +38,7 @@ bound_to() {
 }
 
 unbind() { # namespace
+	local d
 	d=$(bound_to "$1")
 	[ -n "$d" ] && echo "$1" > "/sys/bus/nd/drivers/$d/unbind"
 	true
@@ -46,18 +53,23 @@ disk_of() {
 }
 
 wait_disk() { # namespace
-	i=0
+	local tries=0 d
 	while ! disk_of "$1" > /dev/null; do
-		i=$((i + 1))
-		[ $i -gt 50 ] && return 1
+		tries=$((tries + 1))
+		[ $tries -gt 50 ] && return 1
 		sleep 0.1
 	done
 	d=$(disk_of "$1")
-	while [ ! -b "$d" ]; do sleep 0.1; done
+	while [ ! -b "$d" ]; do
+		tries=$((tries + 1))
+		[ $tries -gt 100 ] && return 1
+		sleep 0.1
+	done
 }
 
 # Load DRIVER (rpmem or nd_pmem) and bind every raw namespace to it.
 load_driver() {
+	local ns
 	modprobe "$1" || fail "modprobe $1"
 	for ns in $(namespaces); do
 		[ "$(bound_to "$ns")" = "$1" ] && continue
@@ -70,6 +82,7 @@ load_driver() {
 }
 
 unload_drivers() {
+	local ns m
 	for ns in $(namespaces); do unbind "$ns"; done
 	for m in rpmem nd_pmem brd null_blk; do
 		grep -q "^$m " /proc/modules && rmmod "$m"

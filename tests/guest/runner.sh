@@ -15,7 +15,7 @@ for t in $(echo "${RPMEM_TESTS:-}" | tr ',' ' '); do
 		continue
 	fi
 	start=$(date +%s)
-	timeout "$TEST_TIMEOUT" sh "/tests/t_$name.sh" $drv > /tmp/test.out 2>&1
+	/usr/bin/timeout "$TEST_TIMEOUT" sh "/tests/t_$name.sh" $drv > /tmp/test.out 2>&1
 	rc=$?
 	sed "s/^/  | /" /tmp/test.out
 	splats=$(dmesg | grep -E "$SPLAT_RE")

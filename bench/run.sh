@@ -1,0 +1,30 @@
+#!/bin/bash
+# `make bench`: one VM boot running bench/guest-bench.sh (rpmem and nd_pmem
+# alternately on the same 1 GiB namespace, brd, null_blk with and without
+# memory backing), then bench/report.py writes docs/benchmarks.md.
+#   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4)
+set -euo pipefail
+. "$(dirname "$0")/../scripts/env.sh"
+kdir=$("$RPMEM_ROOT/scripts/build-kernel.sh" normal)
+make -s -C "$RPMEM_ROOT" KDIR="$kdir" modules
+initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir")
+log=$RPMEM_CACHE/logs/bench.log
+mkdir -p "$(dirname "$log")"
+rounds=${BENCH_ROUNDS:-3}
+runtime=${BENCH_RUNTIME:-4}
+log "bench: $rounds rounds x 8 rows x 5 drivers x ${runtime}s; console: $log"
+start=$(date +%s)
+rc=0
+RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
+RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=3600 \
+RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-bench} \
+RPMEM_APPEND="quiet RPMEM_MODE=bench BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime" \
+	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
+grep -q BENCH-DONE "$log" || die "bench did not complete (rc=$rc); see $log"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+python3 "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
+	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
+	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
+	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
+	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime), $(( $(date +%s) - start )) s" \
+	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per driver per round; driver order reversed every other round"

@@ -1,0 +1,14 @@
+# Power cut, part 1: write numbered 4 KiB blocks with O_DIRECT|O_SYNC and
+# print `RPMEM-ACK n` once block n is acknowledged; the host SIGKILLs QEMU
+# in the middle. t_powercut_check.sh verifies every acknowledged block.
+. /tests/lib.sh
+load_driver "$1"
+dev=$(disk_of namespace0.0)
+block() { i=0; while [ $i -lt 64 ]; do printf 'rpmem-block-%08d-%s-padding-to-sixty-four-byte\n' "$1" "$2" | head -c 64; i=$((i + 1)); done; }
+n=0
+while [ $n -lt 100000 ]; do
+	block $n "$1" > /tmp/blk
+	dd if=/tmp/blk of="$dev" bs=4096 seek=$((n + 1000)) oflag=direct,sync conv=notrunc status=none || fail "write $n"
+	echo "RPMEM-ACK $n" > /dev/console
+	n=$((n + 1))
+done
