@@ -41,7 +41,7 @@ check:
 	@$(ROOT)/scripts/check.sh
 
 check-debug:
-	@KVARIANT=debug $(ROOT)/scripts/check.sh
+	@KVARIANTS=debug $(ROOT)/scripts/check.sh
 
 bench:
 	@$(ROOT)/bench/run.sh

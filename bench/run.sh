@@ -5,9 +5,8 @@
 #   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
-kdir=$("$RPMEM_ROOT/scripts/build-kernel.sh" normal)
-make -s -C "$RPMEM_ROOT" KDIR="$kdir" modules
-initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir")
+prepare_guest normal
+kdir=$KDIR
 log=$RPMEM_CACHE/logs/bench.log
 mkdir -p "$(dirname "$log")"
 rounds=${BENCH_ROUNDS:-3}
@@ -15,7 +14,7 @@ runtime=${BENCH_RUNTIME:-4}
 log "bench: $rounds rounds x 8 rows x 5 drivers x ${runtime}s; console: $log"
 start=$(date +%s)
 rc=0
-RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
+RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
 RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=3600 \
 RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-bench} \
 RPMEM_APPEND="quiet RPMEM_MODE=bench BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime" \

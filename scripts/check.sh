@@ -79,13 +79,13 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
-	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check} \
+	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
 	RPMEM_KILL_AT=$kill_at "$RPMEM_ROOT/qemu/run.sh" || rc=$?
 	if [ -n "$kill_at" ]; then
 		ACKED=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-		if grep -q "RPMEM-HOST: power cut" "$log" && [ -n "$ACKED" ]; then
+		if grep -aq "RPMEM-HOST: power cut" "$log" && [ -n "$ACKED" ]; then
 			result PASS "$variant:$tests" "QEMU killed after block $ACKED was acknowledged"
 		else
 			result FAIL "$variant:$tests" "no power cut (rc=$rc)"
@@ -93,31 +93,28 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
 		return 0
 	fi
 	# Show the guest's per-test output.
-	grep -E '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -v '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -v '^  guest: PASS' || true
+	grep -aE '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -av '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -av '^  guest: PASS' || true
 	for t in $(echo "$tests" | tr ',' ' '); do
-		if grep -q "^RPMEM-TEST: PASS $t " "$log"; then
+		if grep -aq "^RPMEM-TEST: PASS $t " "$log"; then
 			result PASS "$variant:$t"
-		elif grep -q "^RPMEM-TEST: FAIL $t " "$log"; then
-			result FAIL "$variant:$t" "$(grep "^RPMEM-TEST: FAIL $t " "$log" | head -1 | sed 's/.*(\(.*\))/\1/')"
+		elif grep -aq "^RPMEM-TEST: FAIL $t " "$log"; then
+			result FAIL "$variant:$t" "$(grep -a "^RPMEM-TEST: FAIL $t " "$log" | head -1 | sed 's/.*(\(.*\))/\1/')"
 		else
 			result FAIL "$variant:$t" "no result"
 		fi
 	done
 	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
-	grep -q RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
-	if grep -v '^  |' "$log" | grep -qE "$SPLAT_RE"; then
-		grep -v '^  |' "$log" | grep -E "$SPLAT_RE" | head -5 | sed 's/^/  console: /'
+	grep -aq RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
+	if grep -av '^  |' "$log" | grep -qE "$SPLAT_RE"; then
+		grep -av '^  |' "$log" | grep -aE "$SPLAT_RE" | head -5 | sed 's/^/  console: /'
 		result FAIL "$variant:$label:console" "kernel splat on the console"
 	fi
 }
 
 for variant in ${KVARIANTS:-normal}; do
-	kdir=$("$RPMEM_ROOT/scripts/build-kernel.sh" "$variant") || { result FAIL "$variant:kernel-build"; continue; }
-	if ! make -s -C "$RPMEM_ROOT" KDIR="$kdir" modules >&2; then
-		result FAIL "$variant:module-build"
-		continue
-	fi
-	initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir") || { result FAIL "$variant:initramfs"; continue; }
+	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
+	kdir=$KDIR
+	initrd=$INITRD
 	while IFS='|' read -r label n size fresh tests kill_at; do
 		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at"
 	done < <("plan_$variant")

@@ -4,14 +4,12 @@
 # run dd and a short fio job on /dev/pmem0 and print the results.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
-kdir=$("$RPMEM_ROOT/scripts/build-kernel.sh" normal)
-make -s -C "$RPMEM_ROOT" KDIR="$kdir" modules
-initrd=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$kdir")
+prepare_guest normal
 log=$RPMEM_CACHE/logs/demo.log
 mkdir -p "$(dirname "$log")"
 log "booting the demo VM (1 x 1 GiB NVDIMM, TCG); console: $log"
 rc=0
-RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
+RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
 RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_TIMEOUT=600 RPMEM_ECHO=1 \
 RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-demo} \
 RPMEM_APPEND="quiet RPMEM_MODE=demo DEMO_DRIVER=${DEMO_DRIVER:-rpmem}" \
