@@ -67,7 +67,7 @@ if [ -n "${RPMEM_KILL_AT:-}" ]; then
 		fi
 		sleep 0.1
 	done
-	wait "$qpid" || rc=$?
+	wait "$qpid" 2>/dev/null || rc=$?
 	grep -q "RPMEM-HOST: power cut" "$RPMEM_LOG" && rc=0
 else
 	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?

@@ -44,7 +44,7 @@ fi
 both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
-M4="$(both badblocks bad_io readonly fsync_jobs stress)unbind_load"
+M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
 plan_normal() {
 	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
@@ -54,7 +54,7 @@ plan_normal() {
 	done
 }
 plan_debug() {
-	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks badblocks bad_io stress)modload,move,copy,unbind_load,kmemleak"
+	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks bad_io stress)badblocks,modload,move,copy,unbind_load,kmemleak"
 }
 
 select_tests() { # comma list -> filtered comma list

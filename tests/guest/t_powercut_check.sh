@@ -3,7 +3,8 @@
 load_driver "$1"
 dev=$(disk_of namespace0.0)
 last=${RPMEM_ACKED:?host did not pass RPMEM_ACKED}
-block() { i=0; while [ $i -lt 64 ]; do printf 'rpmem-block-%08d-%s-padding-to-sixty-four-byte\n' "$1" "$2" | head -c 64; i=$((i + 1)); done; }
+# Block n: 64 lines of exactly 64 bytes = 4096 bytes.
+block() { i=0; while [ $i -lt 64 ]; do printf '%-63s\n' "rpmem-block-$1-$2-line-$i"; i=$((i + 1)); done; }
 n=0
 while [ $n -le "$last" ]; do
 	block $n "$1" > /tmp/want
