@@ -8,7 +8,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 RUNTIME=${BENCH_RUNTIME:-4}
 SIZE_MB=1024
 NS=namespace0.0
-DRIVERS="rpmem nd_pmem brd nullb_mem nullb_nomem"
+DRIVERS=${BENCH_DRIVERS:-rpmem nd_pmem brd nullb_mem nullb_nomem}
+DRIVERS=$(echo "$DRIVERS" | tr , " ")
 
 rows() {
 	# name rw bs ioengine iodepth numjobs

@@ -2,7 +2,8 @@
 # `make bench`: one VM boot running bench/guest-bench.sh (rpmem and nd_pmem
 # alternately on the same 1 GiB namespace, brd, null_blk with and without
 # memory backing), then bench/report.py writes docs/benchmarks.md.
-#   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4)
+#   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4),
+#   BENCH_DRIVERS (rpmem,nd_pmem,brd,nullb_mem,nullb_nomem)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
@@ -17,7 +18,7 @@ rc=0
 RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
 RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=3600 \
 RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-bench} \
-RPMEM_APPEND="quiet RPMEM_MODE=bench BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime" \
+RPMEM_APPEND="quiet RPMEM_MODE=bench BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}" \
 	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
 grep -q BENCH-DONE "$log" || die "bench did not complete (rc=$rc); see $log"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')

@@ -31,11 +31,6 @@ struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 	return to_ndns(dev);
 }
 
-u64 rpmem_page_to_pfn(const struct page *page)
-{
-	return page_to_pfn(page);
-}
-
 struct page *rpmem_pfn_to_page(u64 pfn)
 {
 	return pfn_to_page(pfn);
@@ -44,6 +39,21 @@ struct page *rpmem_pfn_to_page(u64 pfn)
 bool rpmem_pfn_valid(u64 pfn)
 {
 	return pfn_valid(pfn);
+}
+
+/* page_to_pfn() and pfn_valid() in one call: the bvec accessor's hot path. */
+bool rpmem_page_pfn(const struct page *page, u64 *pfn)
+{
+	*pfn = page_to_pfn(page);
+	return pfn_valid(*pfn);
+}
+
+/* kmap_local_page(pfn_to_page(pfn)) for a valid RAM frame, else NULL. */
+void *rpmem_kmap_local_pfn(u64 pfn)
+{
+	if (!pfn_valid(pfn))
+		return NULL;
+	return kmap_local_page(pfn_to_page(pfn));
 }
 
 u32 rpmem_info_block_reserve(void)

@@ -13,6 +13,9 @@
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
 #   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
+#   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
+#                     with Ctrl-A x. Boot with RPMEM_APPEND="RPMEM_MODE=shell"
+#                     or RPMEM_SHELL=1 (shell after the selected mode).
 # Exit status: QEMU's, or 124 after a timeout (the guest was killed).
 set -euo pipefail
 : "${RPMEM_KERNEL:?}" "${RPMEM_INITRD:?}" "${RPMEM_LOG:?}"
@@ -35,7 +38,7 @@ accel=${RPMEM_ACCEL:-tcg}
 mkdir -p "$dir"
 args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=64G"
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
-      -nographic -no-reboot -nic none -serial "file:$RPMEM_LOG" -monitor none
+      -nographic -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
 for i in $(seq 0 $((n - 1))); do
 	size=${size_of[$i]}
@@ -49,6 +52,15 @@ for i in $(seq 0 $((n - 1))); do
 done
 
 : > "$RPMEM_LOG"
+if [ "${RPMEM_INTERACTIVE:-0}" = 1 ]; then
+	args+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$RPMEM_LOG"
+	       -serial chardev:con -mon chardev=con,mode=readline)
+	rc=0
+	timeout --foreground -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" || rc=$?
+	[ "$rc" = 137 ] && { echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"; rc=124; }
+	exit "$rc"
+fi
+args+=(-serial "file:$RPMEM_LOG" -monitor none)
 if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 	tail -n +1 -f "$RPMEM_LOG" &
 	tailer=$!

@@ -7,6 +7,8 @@
 #   KVARIANTS="normal debug"  kernels to run the guest suite on (normal)
 #   HOST_TESTS=1              also run unit tests and lints on the host
 #   TESTS="dd fio"            only guest tests whose name contains a word
+#   RPMEM_LOG_DIR             console logs ($RPMEM_CACHE/logs)
+#   RPMEM_NVDIMM_DIR          NVDIMM backing files (/dev/shm/rpmem-check-VARIANT)
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -17,7 +19,7 @@ result() { # PASS|FAIL name [reason]
 	echo "$1 $2${3:+ ($3)}"
 }
 
-SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|kmemleak: .*suspected memory leak|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
 
 # ---- host checks -------------------------------------------------------
 host_test() { # name command...
@@ -71,7 +73,7 @@ select_tests() { # comma list -> filtered comma list
 ACKED=
 run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
 	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
-	local log=$RPMEM_CACHE/logs/$variant-$label.log t rc=0 extra=
+	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
 	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
@@ -103,6 +105,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
 			result FAIL "$variant:$t" "no result"
 		fi
 	done
+	[ -s "$log.qemu" ] && sed 's/^/  qemu: /' "$log.qemu"
 	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
 	grep -aq RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
 	if grep -av '^  |' "$log" | grep -qE "$SPLAT_RE"; then

@@ -35,7 +35,7 @@ fi
 
 log "initramfs: packing $out"
 root=$(mktemp -d "$RPMEM_CACHE/initramfs-root.XXXX")
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$root.cpio"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc,tests,root}
 
 copy_with_libs() {
@@ -84,7 +84,7 @@ echo "root:x:0:" > "$root/etc/group"
 mkdir -p "$out_dir"
 # Keep only the newest few images.
 { ls -t "$out_dir"/initramfs-*.cpio 2>/dev/null || true; } | tail -n +4 | xargs -r rm -f
-(cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$root" && find . | cpio -o -H newc --quiet) > "$root.cpio"
+mv "$root.cpio" "$out"
 log "initramfs: $(du -h "$out" | cut -f1)"
 echo "$out"

@@ -15,11 +15,11 @@ use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 /// (`Pfn::ram`), one without is device memory (`Pfn::device`).
 #[inline]
 pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
+    let mut pfn = 0;
     // SAFETY: `page_to_pfn()` is address arithmetic on the vmemmap; it does
-    // not dereference the page, so any value of `bv_page` is fine.
-    let pfn = unsafe { bindings::rpmem_page_to_pfn(bv.bv_page) };
-    // SAFETY: `pfn_valid()` only reads the memory-section tables.
-    if unsafe { bindings::rpmem_pfn_valid(pfn) } {
+    // not dereference the page, so any value of `bv_page` is fine;
+    // `pfn_valid()` only reads the memory-section tables.
+    if unsafe { bindings::rpmem_page_pfn(bv.bv_page, &mut pfn) } {
         Pfn::ram(pfn)
     } else {
         Pfn::device(pfn)

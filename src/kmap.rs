@@ -45,14 +45,10 @@ pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<P
         if offset.checked_add(len)? > PAGE_SIZE {
             return None;
         }
-        // SAFETY: pure test of the memory map; any frame number is allowed.
-        if !unsafe { bindings::rpmem_pfn_valid(pfn.number()) } {
-            return None;
-        }
-        // SAFETY: `pfn_valid()` said the frame has a `struct page`, so
-        // `pfn_to_page()` returns it and `kmap_local_page()` maps it; it
+        // SAFETY: the shim maps the frame with `kmap_local_page()` only if
+        // `pfn_valid()` says it has a `struct page` (NULL otherwise); it
         // does not sleep.
-        let base = unsafe { bindings::kmap_local_page(bindings::rpmem_pfn_to_page(pfn.number())) };
+        let base = unsafe { bindings::rpmem_kmap_local_pfn(pfn.number()) };
         let base = NonNull::new(base.cast::<u8>())?;
         // SAFETY: `offset < PAGE_SIZE`, inside the mapped page.
         let addr = unsafe { base.add(offset) };

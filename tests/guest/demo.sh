@@ -4,7 +4,11 @@
 . /tests/lib.sh
 D=${DEMO_DRIVER:-rpmem}
 echo "== loading $D"
-load_driver "$D"
+if ! out=$(load_driver "$D" 2>&1) || ! disk_of namespace0.0 > /dev/null; then
+	echo "$out"
+	echo "RPMEM-DEMO-FAIL: modprobe $D gave no /dev/pmem0 (driver not ready? DEMO_DRIVER=nd_pmem runs the demo on the in-tree driver)"
+	exit 1
+fi
 dmesg | grep -E "rpmem|pmem" | tail -8
 echo "== ndctl list -N"
 ndctl list -N
@@ -25,3 +29,4 @@ for job in "randread 4k" "randwrite 4k" "read 1M"; do
 		--time_based --runtime=5 --size=512M 2>&1 | grep -E "^  (read|write):|clat \(usec\)|lat.*avg" | head -3
 done
 [ -c /dev/rpmem-ctl ] && { echo "== kmap_atomic_pfn_t micro-benchmark"; rpmemctl bench-kmap 8 200000; }
+echo "RPMEM-DEMO-OK ($D)"
