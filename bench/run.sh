@@ -26,5 +26,5 @@ python3 "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
 	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
-	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime), $(( $(date +%s) - start )) s" \
+	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
 	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per driver per round; driver order reversed every other round"
