@@ -11,7 +11,7 @@ endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
 
 .PHONY: all modules bindings clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench
+	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile
 
 all: modules
 
@@ -45,6 +45,9 @@ check-debug:
 
 bench:
 	@$(ROOT)/bench/run.sh
+
+profile:
+	@$(ROOT)/bench/profile.sh
 
 copy-bench:
 	@$(ROOT)/bench/copy.sh

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C shims for static inline functions and macros that rpmem calls from Rust.
- * Each is a one-line forwarder; no driver logic lives here.
+ * Each forwards to one kernel helper; no driver logic lives here.
  */
 #include <linux/blkdev.h>
 #include <linux/mm.h>
@@ -9,6 +9,11 @@
 #include <linux/sysfs.h>
 #include "nd.h"
 #include "rpmem_shim.h"
+
+/* kmap_atomic_pfn_t() maps multi-page RAM runs through the direct map. */
+#ifdef CONFIG_HIGHMEM
+#error "rpmem needs a kernel without highmem (64-bit)"
+#endif
 
 /* blk_alloc_disk() is a macro that creates a static lock class key. */
 struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node)
@@ -48,11 +53,20 @@ bool rpmem_page_pfn(const struct page *page, u64 *pfn)
 	return pfn_valid(*pfn);
 }
 
-/* kmap_local_page(pfn_to_page(pfn)) for a valid RAM frame, else NULL. */
-void *rpmem_kmap_local_pfn(u64 pfn)
+/*
+ * kmap_local_page() of the first of @nr physically contiguous RAM frames, or
+ * NULL if any subsection they touch has no memmap (pfn_valid() is false).
+ * Without highmem the result is the direct map, which covers all @nr frames.
+ */
+void *rpmem_kmap_local_pfns(u64 pfn, u64 nr)
 {
-	if (!pfn_valid(pfn))
+	u64 p, last = pfn + nr - 1;
+
+	if (!nr || last < pfn)
 		return NULL;
+	for (p = pfn; p <= last; p = ALIGN(p + 1, PAGES_PER_SUBSECTION))
+		if (!pfn_valid(p))
+			return NULL;
 	return kmap_local_page(pfn_to_page(pfn));
 }
 

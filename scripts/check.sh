@@ -46,17 +46,24 @@ fi
 both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
+# A seventh is appended to the kernel command line.
+# Legacy pmem regions rpmem must refuse: 2 KiB (under a page) and 10 KiB at
+# an address that is not page aligned.
+BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800'
+
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
 plan_normal() {
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem"
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
+	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
 }
 plan_debug() {
-	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks bad_io stress)badblocks,modload,move,copy,unbind_load,kmemleak"
+	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks bad_io stress)badblocks,modload,params,move,copy,unbind_load,kmemleak"
+	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
 }
 
 select_tests() { # comma list -> filtered comma list
@@ -71,13 +78,15 @@ select_tests() { # comma list -> filtered comma list
 }
 
 ACKED=
-run_boot() { # variant kdir initrd label n size fresh tests [kill_at]
+run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
+	local append=${10:-}
 	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
 	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
+	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
@@ -118,8 +127,8 @@ for variant in ${KVARIANTS:-normal}; do
 	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
 	kdir=$KDIR
 	initrd=$INITRD
-	while IFS='|' read -r label n size fresh tests kill_at; do
-		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at"
+	while IFS='|' read -r label n size fresh tests kill_at append; do
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append"
 	done < <("plan_$variant")
 done
 

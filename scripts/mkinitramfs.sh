@@ -11,6 +11,8 @@ KDIR=${1:?usage: mkinitramfs.sh KDIR}
 BINS=(/usr/bin/fio /usr/bin/ndctl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
       /usr/bin/kmod /usr/bin/timeout)
+# Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
+OPT_BINS=(/usr/bin/perf)
 kver=$(cat "$KDIR/include/config/kernel.release")
 ko=$RPMEM_ROOT/rpmem.ko
 [ -f "$ko" ] || die "$ko missing: run make first"
@@ -24,8 +26,8 @@ for t in rpmemctl memcpy-bw; do
 	fi
 done
 
-key=$( { sha256sum "$ko" "$0" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-bench.sh \
-	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; echo "$kver"; } | sha256sum | cut -c1-16)
+key=$( { sha256sum "$ko" "$0" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
+	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; ls "${OPT_BINS[@]}" 2>/dev/null; echo "$kver"; } | sha256sum | cut -c1-16)
 out_dir=$RPMEM_CACHE/initramfs
 out=$out_dir/initramfs-$key.cpio
 if [ -f "$out" ]; then
@@ -52,6 +54,9 @@ for b in "${BINS[@]}"; do
 	[ -x "$b" ] || die "$b missing (run scripts/setup.sh)"
 	copy_with_libs "$b"
 done
+for b in "${OPT_BINS[@]}"; do
+	if [ -x "$b" ]; then copy_with_libs "$b"; else log "initramfs: $b absent, skipped"; fi
+done
 ln -sf mke2fs "$root/sbin/mkfs.ext4"
 for m in insmod rmmod modprobe lsmod modinfo depmod; do
 	ln -sf /usr/bin/kmod "$root/sbin/$m"
@@ -75,7 +80,7 @@ cp "$ko" "$root/lib/modules/$kver/extra/rpmem.ko"
 depmod -b "$root" "$kver"
 
 cp "$RPMEM_ROOT"/tests/guest/* "$root/tests/"
-cp "$RPMEM_ROOT/bench/guest-bench.sh" "$root/tests/"
+cp "$RPMEM_ROOT"/bench/guest-*.sh "$root/tests/"
 mv "$root/tests/init" "$root/init"
 chmod +x "$root/init" "$root"/tests/*
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"

@@ -81,9 +81,20 @@ impl Bio {
         unsafe { (*(*self.raw().bi_bdev).bd_disk).private_data }
     }
 
-    /// The bio's single-page segments from its current position, with
-    /// `bio_for_each_segment` semantics. The bio itself is not advanced.
-    pub(crate) fn segments(&self) -> Segments<BioVecs<'_>> {
+    /// First device sector of the bio's remaining data.
+    pub(crate) fn sector(&self) -> u64 {
+        self.raw().bi_iter.bi_sector
+    }
+
+    /// Bytes of data left in the bio.
+    pub(crate) fn size(&self) -> u32 {
+        self.raw().bi_iter.bi_size
+    }
+
+    /// The bio's vectors from its current position, one physically
+    /// contiguous segment each, with `bio_for_each_bvec` semantics. The bio
+    /// itself is not advanced.
+    pub(crate) fn bvecs(&self) -> Segments<BioVecs<'_>, false> {
         let it = &self.raw().bi_iter;
         Segments::new(
             BioVecs {

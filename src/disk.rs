@@ -11,7 +11,7 @@ use kernel::types::Opaque;
 
 use crate::bindings;
 use crate::bio::Bio;
-use crate::kmap::kmap_atomic_pfn_t;
+use crate::kmap::{kmap_atomic_pfn_t, PfnMapping};
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::range_table::DevRange;
 use crate::registry::Registration;
@@ -172,7 +172,7 @@ impl PmemDisk {
                 size: ns.size,
                 bb: Opaque::zeroed(),
                 bb_ready: false,
-                nowait: sync,
+                nowait: sync && crate::nowait_param(),
                 mapping: Some(mapping),
             },
             GFP_KERNEL,
@@ -221,6 +221,11 @@ impl PmemDisk {
         }
         if self.nowait {
             lim.features |= bindings::BLK_FEAT_NOWAIT;
+        } else {
+            pr_info!(
+                "{}: BLK_FEAT_NOWAIT off (nowait=0 or async flush)\n",
+                ns.name
+            );
         }
         // SAFETY: `dev` is the live namespace device.
         let node = unsafe { bindings::rpmem_dev_to_node(self.dev) };
@@ -392,51 +397,92 @@ impl PmemDisk {
         }
     }
 
-    /// The device-side mapping of a segment's sectors.
+    /// Map `bytes` of the device from `sector` on, through the registry.
+    /// The sectors of one bio are contiguous on the device, so one mapping
+    /// (one lookup, one RCU read-side section) serves every segment.
     #[inline]
-    fn map_device(&self, seg: &Segment) -> Option<crate::kmap::PfnMapping> {
-        let offset = seg.sector << SECTOR_SHIFT;
+    fn map_sectors(&self, sector: u64, bytes: u32) -> Option<PfnMapping> {
+        let offset = sector << SECTOR_SHIFT;
         let pfn = self.base.add(offset >> PAGE_SHIFT);
-        kmap_atomic_pfn_t(pfn, (offset as usize) & (PAGE_SIZE - 1), seg.len as usize)
+        kmap_atomic_pfn_t(pfn, (offset as usize) & (PAGE_SIZE - 1), bytes as usize)
     }
 
+    /// Copy one segment from the device (mapped from the bio's first
+    /// sector by `dev`) into memory.
     #[inline]
-    fn read_segment(&self, seg: &Segment) -> bindings::blk_status_t {
+    fn read_segment(&self, dev: &PfnMapping, at: usize, seg: &Segment) -> bindings::blk_status_t {
         if self.is_bad(seg.sector, seg.len) {
             return bindings::BLK_STS_IOERR;
         }
-        let (Some(src), Some(mut dst)) = (
-            self.map_device(seg),
-            kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize),
-        ) else {
+        let Some(mut mem) = kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize)
+        else {
             return bindings::BLK_STS_IOERR;
         };
-        match dst.copy_mc_from(&src) {
+        match mem.copy_mc_from(0, dev, at, seg.len as usize) {
             Ok(()) => bindings::BLK_STS_OK,
             Err(_) => bindings::BLK_STS_IOERR,
         }
     }
 
-    #[inline]
-    fn write_segment(&self, seg: &Segment, nowait: bool) -> bindings::blk_status_t {
+    /// Copy one segment from memory to the device; `dev` maps the bio's
+    /// sectors from `first` on, `bytes` long.
+    fn write_segment(
+        &self,
+        dev: &mut Option<PfnMapping>,
+        at: usize,
+        seg: &Segment,
+        nowait: bool,
+        (first, bytes): (u64, u32),
+    ) -> bindings::blk_status_t {
         if self.is_bad(seg.sector, seg.len) {
             if nowait {
                 // Clearing poison sleeps; let the caller retry from a context
                 // that may block.
                 return bindings::BLK_STS_AGAIN;
             }
+            // Clearing poison may sleep: leave the RCU read-side section of
+            // the device mapping first, and map again afterwards.
+            *dev = None;
             let rc = self.clear_poison(seg.sector, seg.len);
             if rc != bindings::BLK_STS_OK {
                 return rc;
             }
+            *dev = self.map_sectors(first, bytes);
         }
-        let (Some(mut dst), Some(src)) = (
-            self.map_device(seg),
+        let (Some(dev), Some(mem)) = (
+            dev.as_mut(),
             kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize),
         ) else {
             return bindings::BLK_STS_IOERR;
         };
-        dst.copy_flushcache_from(&src);
+        match dev.copy_flushcache_from(at, &mem, 0, seg.len as usize) {
+            Ok(()) => bindings::BLK_STS_OK,
+            Err(_) => bindings::BLK_STS_IOERR,
+        }
+    }
+
+    /// Move the bio's data: one device mapping for the bio, one memory
+    /// mapping and one copy per (physically contiguous) vector.
+    fn transfer(&self, bio: &Bio, is_write: bool, nowait: bool) -> bindings::blk_status_t {
+        let (first, bytes) = (bio.sector(), bio.size());
+        if bytes == 0 {
+            return bindings::BLK_STS_OK;
+        }
+        let mut dev = self.map_sectors(first, bytes);
+        for seg in bio.bvecs() {
+            let at = ((seg.sector - first) << SECTOR_SHIFT) as usize;
+            let status = if is_write {
+                self.write_segment(&mut dev, at, &seg, nowait, (first, bytes))
+            } else {
+                match &dev {
+                    Some(dev) => self.read_segment(dev, at, &seg),
+                    None => bindings::BLK_STS_IOERR,
+                }
+            };
+            if status != bindings::BLK_STS_OK {
+                return status;
+            }
+        }
         bindings::BLK_STS_OK
     }
 
@@ -466,17 +512,9 @@ impl PmemDisk {
             0
         };
 
-        let mut status = bindings::BLK_STS_OK;
-        for seg in bio.segments() {
-            status = if is_write {
-                self.write_segment(&seg, nowait)
-            } else {
-                self.read_segment(&seg)
-            };
-            if status != bindings::BLK_STS_OK {
-                break;
-            }
-        }
+        // The device mapping (and its RCU section) ends inside `transfer`,
+        // before anything below that may sleep.
+        let status = self.transfer(&bio, is_write, nowait);
         if status != bindings::BLK_STS_OK {
             bio.set_status(status);
         }

@@ -2,9 +2,10 @@
 
 //! `kmap_atomic_pfn_t()`: map a [`Pfn`] whether or not it has a `struct page`.
 //!
-//! Frames with a page go through `kmap_local_page()`; device frames without
-//! one are found in the [`crate::registry`] and mapped as `base + offset`,
-//! with no `struct page` access at all. The returned [`PfnMapping`] unmaps
+//! Frames with a page go through `kmap_local_page()` (a run of contiguous
+//! frames at once: rpmem builds only for kernels without highmem); device
+//! frames without one are found in the [`crate::registry`] and mapped as
+//! `base + offset`, with no `struct page` access at all. The returned [`PfnMapping`] unmaps
 //! on drop. Neither path sleeps, so mappings may be taken in atomic context;
 //! like `kmap_local`, a mapping must be dropped on the CPU and in the
 //! context that took it (it is neither `Send` nor `Sync`).
@@ -25,7 +26,8 @@ enum Hold {
     Device(#[allow(dead_code)] rcu::Guard),
 }
 
-/// A mapped byte range of one frame (or of a contiguous device range).
+/// A mapped, contiguous byte range: a run of RAM frames or part of a
+/// registered device range.
 pub(crate) struct PfnMapping {
     addr: NonNull<u8>,
     len: usize,
@@ -33,24 +35,24 @@ pub(crate) struct PfnMapping {
     _not_send: PhantomData<*mut u8>,
 }
 
-/// Map `len` bytes at `offset` into frame `pfn`.
+/// Map `len` bytes at `offset` into frame `pfn` and the frames after it.
 ///
-/// Frames with a page must keep `offset + len` within the page; device frames
-/// may run on to the end of their registered range. Returns `None` for a
-/// frame that is neither valid RAM nor in a registered range, or a span that
-/// leaves its frame or range.
+/// RAM frames (with a page) must be physically contiguous over the span, as
+/// the pages of one `bio_vec` are; every subsection the span touches must
+/// have a memmap. Device frames may run on to the end of their registered
+/// range. Returns `None` for a frame that is neither valid RAM nor in a
+/// registered range, or a span that leaves it.
 #[inline]
 pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<PfnMapping> {
     if pfn.has_page() {
-        if offset.checked_add(len)? > PAGE_SIZE {
-            return None;
-        }
-        // SAFETY: the shim maps the frame with `kmap_local_page()` only if
-        // `pfn_valid()` says it has a `struct page` (NULL otherwise); it
-        // does not sleep.
-        let base = unsafe { bindings::rpmem_kmap_local_pfn(pfn.number()) };
+        let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1);
+        // SAFETY: the shim maps the frames with `kmap_local_page()` of the
+        // first only if `pfn_valid()` holds across all of them (NULL
+        // otherwise); without highmem that is the direct map, contiguous
+        // over contiguous frames. It does not sleep.
+        let base = unsafe { bindings::rpmem_kmap_local_pfns(pfn.number(), pages as u64) };
         let base = NonNull::new(base.cast::<u8>())?;
-        // SAFETY: `offset < PAGE_SIZE`, inside the mapped page.
+        // SAFETY: `offset + len <= pages * PAGE_SIZE`, inside the mapping.
         let addr = unsafe { base.add(offset) };
         return Some(PfnMapping {
             addr,
@@ -77,36 +79,75 @@ pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<P
     })
 }
 
+/// A copy that did not complete: `left` bytes were not copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShortCopy {
+    /// Bytes not copied (all of them if the spans were out of bounds).
+    pub(crate) left: usize,
+}
+
 impl PfnMapping {
     /// Kernel address of the first mapped byte.
     pub(crate) fn as_ptr(&self) -> *mut u8 {
         self.addr.as_ptr()
     }
 
-    /// Copy `src` into `self` with `copy_mc_to_kernel()`: a poisoned source
-    /// line ends the copy instead of raising a machine check. Returns
-    /// `Err(bytes_not_copied)` on poison. Spans must have equal length.
-    pub(crate) fn copy_mc_from(&mut self, src: &PfnMapping) -> Result<(), usize> {
-        let len = self.len.min(src.len);
+    /// Address of `len` bytes at `at`, if they lie inside the mapping.
+    #[inline]
+    fn span(&self, at: usize, len: usize) -> Option<*mut u8> {
+        if at.checked_add(len)? > self.len {
+            return None;
+        }
+        // SAFETY: `at + len <= self.len`, inside the mapping.
+        Some(unsafe { self.addr.as_ptr().add(at) })
+    }
+
+    /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with
+    /// `copy_mc_to_kernel()`: a poisoned source line ends the copy instead
+    /// of raising a machine check.
+    #[inline]
+    pub(crate) fn copy_mc_from(
+        &mut self,
+        at: usize,
+        src: &PfnMapping,
+        src_at: usize,
+        len: usize,
+    ) -> Result<(), ShortCopy> {
+        let short = ShortCopy { left: len };
+        let (Some(dst), Some(from), Ok(n)) = (
+            self.span(at, len),
+            src.span(src_at, len),
+            u32::try_from(len),
+        ) else {
+            return Err(short);
+        };
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `copy_mc_to_kernel` does not sleep.
-        let left = unsafe {
-            bindings::copy_mc_to_kernel(self.as_ptr().cast(), src.as_ptr().cast(), len as u32)
-        };
-        if left == 0 {
-            Ok(())
-        } else {
-            Err(left as usize)
+        let left = unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) };
+        match left {
+            0 => Ok(()),
+            left => Err(ShortCopy { left }),
         }
     }
 
-    /// Copy `src` into `self` with non-temporal stores and flush the
-    /// destination out of the CPU cache (`memcpy_flushcache`).
-    pub(crate) fn copy_flushcache_from(&mut self, src: &PfnMapping) {
-        let len = self.len.min(src.len);
+    /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with
+    /// non-temporal stores, flushing the destination out of the CPU cache
+    /// (`memcpy_flushcache`).
+    #[inline]
+    pub(crate) fn copy_flushcache_from(
+        &mut self,
+        at: usize,
+        src: &PfnMapping,
+        src_at: usize,
+        len: usize,
+    ) -> Result<(), ShortCopy> {
+        let (Some(dst), Some(from)) = (self.span(at, len), src.span(src_at, len)) else {
+            return Err(ShortCopy { left: len });
+        };
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `__memcpy_flushcache` does not sleep.
-        unsafe { bindings::__memcpy_flushcache(self.as_ptr().cast(), src.as_ptr().cast(), len) };
+        unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) };
+        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@ use kernel::ThisModule;
 use crate::bindings;
 use crate::disk::{NamespaceInfo, PmemDisk};
 use crate::disks;
+use crate::geometry::{check_namespace, GeometryError};
 use crate::pfn::PAGE_SIZE;
 
 /// Name of the driver on the nd bus (`/sys/bus/nd/drivers/rpmem`).
@@ -98,34 +99,40 @@ fn probe(dev: *mut bindings::device) -> Result {
         );
         return Err(ENXIO);
     }
+    // SAFETY: raw namespaces (both types we bind) embed an
+    // `nd_namespace_io` whose resource is set when the device is created.
+    let res = unsafe { &(*bindings::rpmem_to_nsio(ndns)).res };
+    let (phys, end) = (res.start, res.end);
+    // Refuse what we cannot map page by page before the bus helper does,
+    // with a message that says why.
+    let size = match check_namespace(phys, end) {
+        Ok(size) => size,
+        Err(GeometryError::TooSmall) => {
+            pr_err!(
+                "{}: namespace {:#x}-{:#x} is smaller than a page ({} bytes); not served\n",
+                name,
+                phys,
+                end,
+                PAGE_SIZE
+            );
+            return Err(ENOSPC);
+        }
+        Err(GeometryError::Misaligned) => {
+            pr_err!(
+                "{}: namespace {:#x}-{:#x} is not page aligned; not served\n",
+                name,
+                phys,
+                end
+            );
+            return Err(EINVAL);
+        }
+    };
     // SAFETY: `dev` is the namespace being probed.
     let ndns = unsafe { bindings::nvdimm_namespace_common_probe(dev) };
     if (ndns as usize) >= (-4095isize) as usize {
         let rc = ndns as isize as i32;
         pr_err!("{}: namespace not usable: error {}\n", name, rc);
         return Err(Error::from_errno(rc));
-    }
-    // SAFETY: raw namespaces (both types we bind) are `nd_namespace_io`.
-    let nsio = unsafe { &*bindings::rpmem_to_nsio(ndns) };
-    let phys = nsio.res.start;
-    let size = nsio.res.end.wrapping_sub(nsio.res.start).wrapping_add(1);
-    if size < PAGE_SIZE as u64 || nsio.res.end < nsio.res.start {
-        pr_err!(
-            "{}: namespace too small ({} bytes, need at least {})\n",
-            name,
-            size,
-            PAGE_SIZE
-        );
-        return Err(ENOSPC);
-    }
-    if phys % PAGE_SIZE as u64 != 0 || size % PAGE_SIZE as u64 != 0 {
-        pr_err!(
-            "{}: namespace {:#x}+{:#x} is not page aligned\n",
-            name,
-            phys,
-            size
-        );
-        return Err(EINVAL);
     }
     let ns = NamespaceInfo {
         dev,

@@ -10,8 +10,8 @@
 //! vectors are device frames ([`pfn_io`]).
 //!
 //! Data flows one way: `nd` (bus glue) -> `disk` (block device) -> `bio`
-//! (pfn accessors, segments) -> `kmap` -> `registry`; `pfn`, `segments` and
-//! `range_table` are pure logic shared with the host unit tests.
+//! (pfn accessors, segments) -> `kmap` -> `registry`; `pfn`, `segments`,
+//! `range_table` and `geometry` are pure logic shared with the host unit tests.
 
 use kernel::miscdevice::{MiscDeviceOptions, MiscDeviceRegistration};
 use kernel::prelude::*;
@@ -22,6 +22,7 @@ mod bio;
 mod ctl;
 mod disk;
 mod disks;
+mod geometry;
 mod kmap;
 mod kmap_bench;
 mod nd;
@@ -37,6 +38,30 @@ module! {
     authors: ["rpmem developers"],
     description: "Persistent memory block driver without struct page (pfn I/O)",
     license: "GPL",
+    params: {
+        nowait: u32 {
+            default: 1,
+            description: "Serve REQ_NOWAIT bios inline (1, default) or leave BLK_FEAT_NOWAIT off as nd_pmem does (0)",
+        },
+    },
+}
+
+/// Whether disks advertise `BLK_FEAT_NOWAIT` (module parameter `nowait`).
+pub(crate) fn nowait_param() -> bool {
+    *module_parameters::nowait.value() != 0
+}
+
+/// Refuse out-of-range parameter values with a message naming them. (Unknown
+/// names never reach the module: the kernel warns "unknown parameter ...
+/// ignored" and loads it, by design, so stale modprobe.d options cannot stop
+/// a boot.)
+fn check_params() -> Result {
+    let nowait = *module_parameters::nowait.value();
+    if nowait > 1 {
+        pr_err!("nowait={} is out of range (0 or 1)\n", nowait);
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
 #[pin_data(PinnedDrop)]
@@ -48,10 +73,13 @@ struct Rpmem {
 
 impl kernel::InPlaceModule for Rpmem {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        registry::init();
-        disks::init();
         try_pin_init!(Self {
-            ctl <- MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" }),
+            ctl <- {
+                check_params()?;
+                registry::init();
+                disks::init();
+                MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" })
+            },
             driver: Some(nd::NdDriver::register(module)?),
         })
     }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `bio_for_each_segment` as an iterator state machine.
+//! `bio_for_each_segment` and `bio_for_each_bvec` as one iterator.
 //!
 //! Walks a table of (possibly multi-page) bio_vecs from a `bvec_iter`
-//! position and yields single-page segments exactly as the C macro does:
-//! partial pages, multi-page vectors split at page boundaries, the iterator
-//! advanced by each segment, and the lengths summing to `bi_size`. Pure logic
-//! over a [`BvecTable`], so the host unit tests drive it with plain arrays.
+//! position exactly as the C macros do: with `PER_PAGE` it yields
+//! single-page segments (multi-page vectors split at page boundaries, like
+//! `bio_for_each_segment`); without, one segment per vector
+//! (`bio_for_each_bvec`), its frame normalised so that the offset lies in
+//! the first page. Either way the iterator advances by each segment and the
+//! lengths sum to `bi_size`. Pure logic over a [`BvecTable`], so the host
+//! unit tests drive it with plain arrays.
 
 use crate::pfn::{Pfn, PAGE_SIZE};
 
@@ -41,27 +44,28 @@ pub(crate) struct BvecIter {
     pub(crate) done: u32,
 }
 
-/// A single-page piece of I/O.
+/// A piece of I/O over physically contiguous memory.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Segment {
-    /// Memory frame of the segment.
+    /// Memory frame of the segment's first byte.
     pub(crate) pfn: Pfn,
-    /// Offset in that page.
+    /// Offset in that page (always below `PAGE_SIZE`).
     pub(crate) offset: u32,
-    /// Bytes, never crossing the page end.
+    /// Bytes; with `PER_PAGE`, never crossing the page end.
     pub(crate) len: u32,
     /// Device sector the segment starts at.
     pub(crate) sector: u64,
 }
 
-/// Iterator over the single-page segments of a vector table.
-pub(crate) struct Segments<T: BvecTable> {
+/// Iterator over the segments of a vector table: single pages when
+/// `PER_PAGE`, whole vectors otherwise.
+pub(crate) struct Segments<T: BvecTable, const PER_PAGE: bool> {
     table: T,
     iter: BvecIter,
     cached: Option<(u32, RawBvec)>,
 }
 
-impl<T: BvecTable> Segments<T> {
+impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
     /// Start at `iter` (normally a copy of the bio's `bi_iter`).
     pub(crate) fn new(table: T, iter: BvecIter) -> Self {
         Segments {
@@ -84,7 +88,7 @@ impl<T: BvecTable> Segments<T> {
     }
 }
 
-impl<T: BvecTable> Iterator for Segments<T> {
+impl<T: BvecTable, const PER_PAGE: bool> Iterator for Segments<T, PER_PAGE> {
     type Item = Segment;
 
     fn next(&mut self) -> Option<Segment> {
@@ -99,7 +103,11 @@ impl<T: BvecTable> Iterator for Segments<T> {
             let mp_offset = bv.offset as usize + self.iter.done as usize;
             let mp_len = (bv.len - self.iter.done).min(self.iter.size) as usize;
             let offset = mp_offset % PAGE_SIZE;
-            let len = mp_len.min(PAGE_SIZE - offset) as u32;
+            let len = if PER_PAGE {
+                mp_len.min(PAGE_SIZE - offset) as u32
+            } else {
+                mp_len as u32
+            };
             let seg = Segment {
                 pfn: bv.pfn.add((mp_offset / PAGE_SIZE) as u64),
                 offset: offset as u32,

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../src/geometry.rs"]
+pub mod geometry;
 #[path = "../../src/pfn.rs"]
 pub mod pfn;
 #[path = "../../src/range_table.rs"]

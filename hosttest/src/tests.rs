@@ -116,7 +116,7 @@ fn range_lookup_matches_linear_scan_on_many_ranges() {
     }
 }
 
-// ---- Segments (bio_for_each_segment) ------------------------------------
+// ---- Segments (bio_for_each_segment / bio_for_each_bvec) -----------------
 
 struct Vecs(Vec<RawBvec>);
 impl BvecTable for &Vecs {
@@ -134,7 +134,13 @@ fn bv(pfn: u64, offset: u32, len: u32) -> RawBvec {
 }
 
 fn walk(v: &Vecs, it: BvecIter) -> Vec<(u64, u32, u32, u64)> {
-    Segments::new(v, it)
+    Segments::<_, true>::new(v, it)
+        .map(|s| (s.pfn.number(), s.offset, s.len, s.sector))
+        .collect()
+}
+
+fn walk_bvecs(v: &Vecs, it: BvecIter) -> Vec<(u64, u32, u32, u64)> {
+    Segments::<_, false>::new(v, it)
         .map(|s| (s.pfn.number(), s.offset, s.len, s.sector))
         .collect()
 }
@@ -170,6 +176,29 @@ fn segments_split_multipage_bvec_per_page() {
             (103, 0, 512, 23)
         ]
     );
+}
+
+#[test]
+fn bvecs_keep_multipage_vectors_whole() {
+    let v = Vecs(vec![bv(100, 512, 12288), bv(7, 0, 4096)]);
+    assert_eq!(
+        walk_bvecs(&v, whole(&v, 0)),
+        [(100, 512, 12288, 0), (7, 0, 4096, 24)]
+    );
+}
+
+#[test]
+fn bvecs_normalise_offset_and_start_mid_vector() {
+    // Offset past the first page moves the frame on; a split bio starts
+    // 5 KiB into vector 1 and stops after 6 KiB.
+    let v = Vecs(vec![bv(1, 0, 4096), bv(50, 4096 + 1024, 16384)]);
+    let it = BvecIter {
+        sector: 1000,
+        size: 6144,
+        idx: 1,
+        done: 5120,
+    };
+    assert_eq!(walk_bvecs(&v, it), [(52, 2048, 6144, 1000)]);
 }
 
 #[test]
@@ -222,7 +251,7 @@ fn segments_device_flags_survive_split() {
         len: 8192,
         offset: 0,
     }]);
-    let segs: Vec<Segment> = Segments::new(&v, whole(&v, 0)).collect();
+    let segs: Vec<Segment> = Segments::<_, true>::new(&v, whole(&v, 0)).collect();
     assert!(segs.iter().all(|s| s.pfn.is_device() && !s.pfn.has_page()));
     assert_eq!(segs[1].pfn.number(), 0x100001);
 }
@@ -275,12 +304,41 @@ fn segments_match_reference_model() {
         };
         let v = Vecs(vecs);
         let mut got = vec![];
-        for s in Segments::new(&v, it) {
+        for s in Segments::<_, true>::new(&v, it) {
             assert!(s.offset as usize + s.len as usize <= PAGE_SIZE);
             for k in (0..s.len).step_by(512) {
                 got.push((s.pfn.number(), s.offset + k));
             }
         }
         assert_eq!(got, chunks[(skip / 512) as usize..]);
+        // Whole vectors: same bytes, at most one segment per vector, each
+        // starting inside its first page.
+        let mut got = vec![];
+        let mut segs = 0;
+        for s in Segments::<_, false>::new(&v, it) {
+            assert!((s.offset as usize) < PAGE_SIZE);
+            segs += 1;
+            for k in (0..s.len).step_by(512) {
+                let o = (s.offset + k) as u64;
+                got.push((s.pfn.number() + o / 4096, (o % 4096) as u32));
+            }
+        }
+        assert!(segs <= n);
+        assert_eq!(got, chunks[(skip / 512) as usize..]);
     }
+}
+
+// ---- Namespace geometry -------------------------------------------------
+
+#[test]
+fn geometry_accepts_page_multiples_and_refuses_the_rest() {
+    use crate::geometry::{check_namespace, GeometryError::*};
+    assert_eq!(check_namespace(0x1_0000_0000, 0x1_3fff_ffff), Ok(1 << 30));
+    assert_eq!(check_namespace(0x1000, 0x1fff), Ok(4096));
+    assert_eq!(check_namespace(0x1000, 0x17ff), Err(TooSmall));
+    assert_eq!(check_namespace(0x1000, 0x0fff), Err(TooSmall));
+    assert_eq!(check_namespace(0x2000, 0x1000), Err(TooSmall));
+    assert_eq!(check_namespace(0x1800, 0x37ff), Err(Misaligned));
+    assert_eq!(check_namespace(0x1000, 0x2fff + 0x800), Err(Misaligned));
+    assert_eq!(check_namespace(0, u64::MAX), Err(Misaligned));
 }

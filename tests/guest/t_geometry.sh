@@ -1,0 +1,49 @@
+# Namespaces rpmem cannot serve are refused at probe with a message that
+# says why, and leave no disk behind: legacy pmem regions made with
+# memmap=nn!ss (one smaller than a page, one not page aligned) next to a
+# good NVDIMM namespace, which must still work. On the debug kernel,
+# kmemleak finds nothing after the module is gone.
+. /tests/lib.sh
+unload_drivers
+kml=/sys/kernel/debug/kmemleak
+[ -e $kml ] && echo clear > $kml
+echo "t_geometry start" > /dev/kmsg
+modprobe rpmem || fail "modprobe rpmem"
+small=; odd=; good=
+for ns in $(namespaces); do
+	res=$(cat /sys/bus/nd/devices/$ns/resource 2>/dev/null)
+	size=$(size_of_ns "$ns")
+	info "$ns: resource $res size $size driver '$(bound_to "$ns")'"
+	if [ "$size" -lt 4096 ]; then small=$ns
+	elif [ $((res % 4096)) != 0 ] || [ $((size % 4096)) != 0 ]; then odd=$ns
+	else good="$good $ns"; fi
+done
+[ -n "$small" ] || fail "no sub-page namespace (memmap= missing from the command line?)"
+[ -n "$odd" ] || fail "no misaligned namespace"
+[ -n "$good" ] || fail "no good namespace"
+log=$(dmesg | sed -n '/t_geometry start$/,$p')
+echo "$log" | grep -q "$small: namespace .* is smaller than a page" || fail "no refusal message for $small"
+echo "$log" | grep -q "$odd: namespace .* is not page aligned" || fail "no refusal message for $odd"
+for ns in $small $odd; do
+	[ -z "$(bound_to "$ns")" ] || fail "$ns bound to $(bound_to "$ns")"
+	disk_of "$ns" > /dev/null && fail "$ns has a disk"
+	if echo "$ns" > /sys/bus/nd/drivers/rpmem/bind 2>/tmp/err; then fail "bind $ns accepted"; fi
+	info "bind $ns: $(cat /tmp/err)"
+done
+for ns in $good; do
+	wait_disk "$ns" || fail "no disk for $ns"
+	dev=$(disk_of "$ns")
+	check dd if=/dev/urandom of=/tmp/blk bs=4096 count=4 status=none
+	check dd if=/tmp/blk of="$dev" bs=4096 count=4 oflag=direct status=none
+	[ "$(sha_dev "$dev" 0 1 | cut -c1-8)" != "" ] || fail "read $dev"
+	dd if="$dev" bs=4096 count=4 iflag=direct status=none | cmp -s - /tmp/blk || fail "$dev readback"
+done
+check rmmod rpmem
+if [ -e $kml ]; then
+	# Debug kernel: the refused probes must not leak.
+	for i in 1 2 3; do echo scan > $kml; sleep 2; done
+	leaks=$(cat $kml)
+	[ -z "$leaks" ] || { echo "$leaks" | head -40; fail "kmemleak reports leaks"; }
+	info "kmemleak: no leaks"
+fi
+info "refused: $small (too small), $odd (misaligned); served:$good"
