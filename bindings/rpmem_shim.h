@@ -37,5 +37,6 @@ struct bio *rpmem_bio_alloc(struct gendisk *disk, unsigned short nr_vecs,
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio);
 bool rpmem_disk_ro(struct gendisk *disk);
 u64 rpmem_virt_to_pfn(const void *addr);
+void rpmem_cond_resched(void);
 
 #endif

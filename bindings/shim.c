@@ -131,3 +131,9 @@ u64 rpmem_virt_to_pfn(const void *addr)
 {
 	return PHYS_PFN(virt_to_phys((void *)addr));
 }
+
+/* cond_resched() is a macro (or static call) around __cond_resched(). */
+void rpmem_cond_resched(void)
+{
+	cond_resched();
+}

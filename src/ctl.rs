@@ -2,7 +2,8 @@
 
 //! `/dev/rpmem-ctl`: the control device. Its ioctls (ABI in
 //! tools/rpmem_ioctl.h) copy a sector range between rpmem disks with pfn
-//! I/O, report the copy's progress, and run the kmap micro-benchmark.
+//! I/O, report the copy's progress, and run the kmap and copy-bandwidth
+//! micro-benchmarks.
 
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
@@ -14,6 +15,7 @@ use kernel::str::CStr;
 use kernel::transmute::{AsBytes, FromBytes};
 use kernel::uaccess::{UserPtr, UserSlice};
 
+use crate::copy_bench;
 use crate::disk::PmemDisk;
 use crate::disks;
 use crate::kmap_bench;
@@ -55,6 +57,17 @@ struct BenchKmap {
     page_ps: u64,
 }
 
+/// `struct rpmem_bench_copy`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct BenchCopy {
+    mib: u32,
+    pad: u32,
+    memcpy_kibs: u64,
+    copy_mc_kibs: u64,
+    flushcache_kibs: u64,
+}
+
 // SAFETY: plain `repr(C)` structs of integers and byte arrays with no
 // padding; every bit pattern is valid and every byte is initialised.
 unsafe impl FromBytes for CopyRequest {}
@@ -64,10 +77,15 @@ unsafe impl AsBytes for CopyStatus {}
 unsafe impl FromBytes for BenchKmap {}
 // SAFETY: as above.
 unsafe impl AsBytes for BenchKmap {}
+// SAFETY: as above.
+unsafe impl FromBytes for BenchCopy {}
+// SAFETY: as above.
+unsafe impl AsBytes for BenchCopy {}
 
 const IOC_COPY: u32 = _IOW::<CopyRequest>(b'R' as u32, 1);
 const IOC_STATUS: u32 = _IOR::<CopyStatus>(b'R' as u32, 2);
 const IOC_BENCH_KMAP: u32 = _IOWR::<BenchKmap>(b'R' as u32, 3);
+const IOC_BENCH_COPY: u32 = _IOWR::<BenchCopy>(b'R' as u32, 4);
 
 static COPY_ACTIVE: AtomicBool = AtomicBool::new(false);
 static COPY_DONE: AtomicU64 = AtomicU64::new(0);
@@ -109,6 +127,16 @@ impl MiscDevice for Ctl {
                 b.registry_ps = r.registry_ps;
                 b.list_ps = r.list_ps;
                 b.page_ps = r.page_ps;
+                writer.write(&b)?;
+                Ok(0)
+            }
+            IOC_BENCH_COPY => {
+                let (mut reader, mut writer) = user(size_of::<BenchCopy>()).reader_writer();
+                let mut b: BenchCopy = reader.read()?;
+                let r = copy_bench::run(b.mib)?;
+                b.memcpy_kibs = r.memcpy_kibs;
+                b.copy_mc_kibs = r.copy_mc_kibs;
+                b.flushcache_kibs = r.flushcache_kibs;
                 writer.write(&b)?;
                 Ok(0)
             }

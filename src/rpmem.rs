@@ -19,6 +19,7 @@ use kernel::prelude::*;
 #[path = "../bindings/mod.rs"]
 mod bindings;
 mod bio;
+mod copy_bench;
 mod ctl;
 mod disk;
 mod disks;

@@ -35,8 +35,18 @@ struct rpmem_bench_kmap {
 	__u64 page_ps;		/* out: ps per call, RAM page (kmap_local) */
 };
 
+/* In-kernel copy bandwidth, 4 KiB pieces between two 1 MiB buffers. */
+struct rpmem_bench_copy {
+	__u32 mib;		/* in: MiB per primitive, 1..4096 */
+	__u32 pad;
+	__u64 memcpy_kibs;	/* out: KiB/s, memcpy */
+	__u64 copy_mc_kibs;	/* out: KiB/s, copy_mc_to_kernel (reads) */
+	__u64 flushcache_kibs;	/* out: KiB/s, memcpy_flushcache (writes) */
+};
+
 #define RPMEM_IOC_COPY		_IOW('R', 1, struct rpmem_copy)
 #define RPMEM_IOC_STATUS	_IOR('R', 2, struct rpmem_copy_status)
 #define RPMEM_IOC_BENCH_KMAP	_IOWR('R', 3, struct rpmem_bench_kmap)
+#define RPMEM_IOC_BENCH_COPY	_IOWR('R', 4, struct rpmem_bench_copy)
 
 #endif

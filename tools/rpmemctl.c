@@ -7,6 +7,7 @@
  *       (names like pmem0) with pfn I/O, printing progress.
  *   rpmemctl status
  *   rpmemctl bench-kmap NR_RANGES ITERATIONS
+ *   rpmemctl bench-copy MIB
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,25 @@ static int do_bench(int argc, char **argv)
 	return 0;
 }
 
+static int do_bench_copy(int argc, char **argv)
+{
+	struct rpmem_bench_copy b = { 0 };
+	int fd = open_ctl();
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: rpmemctl bench-copy MIB\n");
+		return 2;
+	}
+	b.mib = strtoul(argv[0], NULL, 0);
+	if (ioctl(fd, RPMEM_IOC_BENCH_COPY, &b)) {
+		perror("rpmemctl: bench-copy");
+		return 1;
+	}
+	printf("kernel_memcpy_mibs=%llu kernel_copy_mc_mibs=%llu kernel_flushcache_mibs=%llu\n",
+	       b.memcpy_kibs / 1024, b.copy_mc_kibs / 1024, b.flushcache_kibs / 1024);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "copy"))
@@ -140,6 +160,8 @@ int main(int argc, char **argv)
 		return do_status();
 	if (argc >= 2 && !strcmp(argv[1], "bench-kmap"))
 		return do_bench(argc - 2, argv + 2);
-	fprintf(stderr, "usage: rpmemctl copy|status|bench-kmap ...\n");
+	if (argc >= 2 && !strcmp(argv[1], "bench-copy"))
+		return do_bench_copy(argc - 2, argv + 2);
+	fprintf(stderr, "usage: rpmemctl copy|status|bench-kmap|bench-copy ...\n");
 	return 2;
 }
