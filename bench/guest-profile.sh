@@ -27,9 +27,12 @@ for drv in $DRIVERS; do
 		# terse v3: field 7 read KiB/s, field 48 write KiB/s
 		bw=$(awk -F';' -v rw=$rw '{ print (rw == "read" ? $7 : $48) }' /tmp/fio.out)
 		echo "PROFILE-BW $drv $rw $((bw / 1024)) MiB/s"
-		perf report -i /tmp/perf.data --stdio --sort sym --percent-limit 1 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -25 |
+		perf report -i /tmp/perf.data --stdio --sort sym --percent-limit 0.3 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -30 |
 			while read -r pct kind sym; do echo "PROFILE $drv $rw $pct $sym"; done
+		perf report -i /tmp/perf.data --stdio --sort dso --percent-limit 0.3 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -8 |
+			while read -r pct dso; do echo "PROFILE $drv $rw $pct dso:$dso"; done
 		rm -f /tmp/perf.data
 	done
 done
