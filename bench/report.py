@@ -6,6 +6,7 @@ the median over rounds of IOPS, bandwidth and p99 completion latency,
 the spread across rounds, and the ratio rpmem / nd_pmem.
 """
 import json
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -34,6 +35,7 @@ def parse(log):
             side = job["read"] if job["read"]["io_bytes"] else job["write"]
             pct = side["clat_ns"].get("percentile", {})
             runs[(drv, row)].append({
+                "round": rnd,
                 "iops": side["iops"],
                 "bw": side["bw_bytes"] / 2**20,
                 "p99": pct.get("99.000000", 0) / 1000.0,
@@ -68,9 +70,13 @@ def main(log, out, meta):
     p("")
     p("## fio O_DIRECT, median of rounds\n")
     p("IOPS (k) and MiB/s are medians; p99 is completion latency in µs; ± is the spread (max-min)/median across rounds.\n")
-    hdr = "| row | " + " | ".join(DRIVERS) + " | rpmem / nd_pmem | verdict |"
+    p("rpmem / nd_pmem is the ratio of the medians; per round is the range of the ratios "
+      "taken within each round (both drivers measured minutes apart on the same namespace). "
+      "Verdict: ahead if rpmem won every round, behind if it lost every round, otherwise level "
+      "(inside the noise).\n")
+    hdr = "| row | " + " | ".join(DRIVERS) + " | rpmem / nd_pmem | per round | verdict |"
     p(hdr)
-    p("|" + "---|" * (len(DRIVERS) + 3))
+    p("|" + "---|" * (len(DRIVERS) + 4))
     verdicts = []
     for row in rows:
         cells, val = [], {}
@@ -86,14 +92,19 @@ def main(log, out, meta):
             p99 = med([x["p99"] for x in r])
             shown = f"{med(vals):.0f} MiB/s" if big else f"{med(vals)/1000:.1f}k"
             cells.append(f"{shown} ±{spread(vals):.0f}% (p99 {p99:.0f})")
-        ratio, verdict = "-", "-"
+        ratio, per_round, verdict = "-", "-", "-"
         if "rpmem" in val and "nd_pmem" in val and val["nd_pmem"][0]:
             q = val["rpmem"][0] / val["nd_pmem"][0]
-            noise = max(val["rpmem"][1], val["nd_pmem"][1]) / 100
+            key = "bw" if ("1m" in row or "128k" in row) else "iops"
+            ours = {x["round"]: x[key] for x in runs[("rpmem", row)]}
+            theirs = {x["round"]: x[key] for x in runs[("nd_pmem", row)]}
+            rq = [ours[k] / theirs[k] for k in ours if k in theirs and theirs[k]]
             ratio = f"{q:.2f}×"
-            verdict = "ahead" if q > 1 + noise else ("level (in noise)" if q >= 1 - noise else "behind")
-            verdicts.append((row, q, noise, verdict))
-        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {verdict} |")
+            if rq:
+                per_round = f"{min(rq):.2f}–{max(rq):.2f}"
+                verdict = "ahead" if min(rq) > 1 else ("behind" if max(rq) < 1 else "level (in noise)")
+            verdicts.append((row, q, rq, verdict))
+        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {verdict} |")
     p("")
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")
@@ -130,6 +141,9 @@ def main(log, out, meta):
                 fr.append(f"{med([x['bw'] for x in r]) / ceil * 100:.0f}%" if r else "-")
             p(f"| {drv} | {fr[0]} | {fr[1]} |")
         p("")
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+    if os.path.exists(analysis):
+        p(open(analysis).read().rstrip())
     open(out, "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))
     return verdicts

@@ -24,6 +24,7 @@ struct page *rpmem_pfn_to_page(u64 pfn);
 bool rpmem_pfn_valid(u64 pfn);
 bool rpmem_page_pfn(const struct page *page, u64 *pfn);
 void *rpmem_kmap_local_pfns(u64 pfn, u64 nr);
+void *rpmem_kmap_local_valid_pfn(u64 pfn);
 u32 rpmem_info_block_reserve(void);
 bool rpmem_io_stat(struct gendisk *disk);
 void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start);

@@ -70,6 +70,12 @@ void *rpmem_kmap_local_pfns(u64 pfn, u64 nr)
 	return kmap_local_page(pfn_to_page(pfn));
 }
 
+/* kmap_local_page() of a frame the caller knows to have a struct page. */
+void *rpmem_kmap_local_valid_pfn(u64 pfn)
+{
+	return kmap_local_page(pfn_to_page(pfn));
+}
+
 u32 rpmem_info_block_reserve(void)
 {
 	return nd_info_block_reserve();

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build (or reuse) the guest kernel and print the path of its object tree.
-# Usage: build-kernel.sh [normal|debug]
+# Usage: build-kernel.sh [normal|debug|zonedev]
 # The tree lives in ~/.cache/rpmem/kernel/<source>-<variant>-<hash>, where the
 # hash covers the config fragments and the toolchain versions; an unchanged
 # key reuses the finished build.
@@ -12,7 +12,8 @@ frags=("$RPMEM_ROOT/configs/rpmem.config")
 case $variant in
 normal) ;;
 debug) frags+=("$RPMEM_ROOT/configs/debug.config") ;;
-*) die "unknown kernel variant '$variant' (normal|debug)" ;;
+zonedev) frags+=("$RPMEM_ROOT/configs/zonedev.config") ;;
+*) die "unknown kernel variant '$variant' (normal|debug|zonedev)" ;;
 esac
 
 src=$("$RPMEM_ROOT/scripts/kernel-source.sh")
@@ -32,20 +33,28 @@ make -s -C "$src" O="$out" "${KMAKE_ARGS[@]}" tinyconfig >&2
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
 make -s -C "$src" O="$out" "${KMAKE_ARGS[@]}" olddefconfig >&2
 
-# Every option we asked for must have survived Kconfig's dependency checks.
-bad=0
+# Every option we asked for must have survived Kconfig's dependency checks;
+# a later fragment overrides an earlier one, as in merge_config.sh.
+declare -A want_of=()
+order=()
 while IFS= read -r line; do
 	case $line in
 	CONFIG_*=n) opt=${line%=n}; want="# $opt is not set" ;;
 	CONFIG_*) opt=${line%%=*}; want=$line ;;
 	*) continue ;;
 	esac
+	[ -n "${want_of[$opt]+set}" ] || order+=("$opt")
+	want_of[$opt]=$want
+done < <(cat "${frags[@]}")
+bad=0
+for opt in "${order[@]}"; do
+	want=${want_of[$opt]}
 	if [ "$want" = "# $opt is not set" ]; then
 		grep -q "^$opt=" "$out/.config" && { log "config: $opt should be off"; bad=1; }
 	else
 		grep -qx "$want" "$out/.config" || { log "config: wanted $want, got: $(grep "^$opt=\|$opt is not set" "$out/.config" || echo unset)"; bad=1; }
 	fi
-done < <(cat "${frags[@]}")
+done
 if [ "$bad" = 1 ]; then
 	make -s -C "$src" O="$out" "${KMAKE_ARGS[@]}" rustavailable >&2 || true
 	die "kernel config lacks options from the fragments (see above)"

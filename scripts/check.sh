@@ -52,8 +52,8 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
-plan_normal() {
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem"
+plan_normal() { # [tests appended to the main boot]
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
 	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
 	for d in rpmem nd_pmem; do
@@ -61,10 +61,8 @@ plan_normal() {
 		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
 }
-plan_debug() {
-	echo "debug|3|1G,1G,512M|1|$(both bind dd_readback fio_verify dd_odd ext4 reload two_disks bad_io stress)badblocks,modload,params,move,copy,unbind_load,kmemleak"
-	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
-}
+# The debug kernel runs the whole suite, then a kmemleak scan.
+plan_debug() { plan_normal kmemleak; }
 
 select_tests() { # comma list -> filtered comma list
 	local t out=

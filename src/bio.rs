@@ -20,7 +20,9 @@ pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
     // not dereference the page, so any value of `bv_page` is fine;
     // `pfn_valid()` only reads the memory-section tables.
     if unsafe { bindings::rpmem_page_pfn(bv.bv_page, &mut pfn) } {
-        Pfn::ram(pfn)
+        // SAFETY: `pfn_valid()` just held, and the pages of a bio in flight
+        // are pinned, so their memory section stays online.
+        unsafe { Pfn::ram_checked(pfn) }
     } else {
         Pfn::device(pfn)
     }

@@ -42,15 +42,22 @@ pub(crate) struct PfnMapping {
 /// have a memmap. Device frames may run on to the end of their registered
 /// range. Returns `None` for a frame that is neither valid RAM nor in a
 /// registered range, or a span that leaves it.
-#[inline]
+#[inline(always)]
 pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<PfnMapping> {
     if pfn.has_page() {
         let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1);
-        // SAFETY: the shim maps the frames with `kmap_local_page()` of the
-        // first only if `pfn_valid()` holds across all of them (NULL
-        // otherwise); without highmem that is the direct map, contiguous
-        // over contiguous frames. It does not sleep.
-        let base = unsafe { bindings::rpmem_kmap_local_pfns(pfn.number(), pages as u64) };
+        let base = if pages == 1 && pfn.is_checked() {
+            // SAFETY: `PFN_CHECKED` means `pfn_valid()` holds (the contract
+            // of `Pfn::ram_checked`), so the frame has a `struct page` to
+            // hand to `kmap_local_page()`; it does not sleep.
+            unsafe { bindings::rpmem_kmap_local_valid_pfn(pfn.number()) }
+        } else {
+            // SAFETY: the shim maps the frames with `kmap_local_page()` of
+            // the first only if `pfn_valid()` holds across all of them (NULL
+            // otherwise); without highmem that is the direct map, contiguous
+            // over contiguous frames. It does not sleep.
+            unsafe { bindings::rpmem_kmap_local_pfns(pfn.number(), pages as u64) }
+        };
         let base = NonNull::new(base.cast::<u8>())?;
         // SAFETY: `offset + len <= pages * PAGE_SIZE`, inside the mapping.
         let addr = unsafe { base.add(offset) };

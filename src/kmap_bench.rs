@@ -113,7 +113,10 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let list_ps = per_call_ps(start, iterations);
 
     // SAFETY: `page` is a live kmalloc buffer in the direct map.
-    let ram = Pfn::ram(unsafe { bindings::rpmem_virt_to_pfn(page.as_ptr().cast()) });
+    let frame = unsafe { bindings::rpmem_virt_to_pfn(page.as_ptr().cast()) };
+    // SAFETY: kmalloc memory is RAM with a `struct page`, valid while `page`
+    // lives (to the end of this function). Checked like a bio's pages.
+    let ram = unsafe { Pfn::ram_checked(frame) };
     let start = now_ns();
     for _ in 0..iterations {
         let m = kmap_atomic_pfn_t(black_box(ram), 0, 64);

@@ -16,6 +16,10 @@ pub(crate) const PAGE_SIZE: usize = 1 << PAGE_SHIFT;
 pub(crate) const PFN_DEV: u64 = 1 << 61;
 /// Flag: a device frame that nonetheless has a `struct page`.
 pub(crate) const PFN_MAP: u64 = 1 << 60;
+/// Flag (rpmem's own): a RAM frame whose `struct page` was just checked to
+/// exist (`pfn_valid()`), so mapping it need not check again. Only
+/// [`Pfn::ram_checked`] sets it and moving to another frame clears it.
+pub(crate) const PFN_CHECKED: u64 = 1 << 62;
 /// All flag bits; the frame number lives below them.
 pub(crate) const PFN_FLAGS_MASK: u64 = 0xf << 60;
 
@@ -24,9 +28,28 @@ pub(crate) const PFN_FLAGS_MASK: u64 = 0xf << 60;
 pub(crate) struct Pfn(u64);
 
 impl Pfn {
-    /// A RAM frame: it has a `struct page`.
+    /// A RAM frame: it has a `struct page` (mapping it checks that again).
+    #[allow(
+        dead_code,
+        reason = "part of the pfn_t model; the driver's RAM frames come checked from bio_vecs"
+    )]
     pub(crate) const fn ram(pfn: u64) -> Self {
         Pfn(pfn & !PFN_FLAGS_MASK)
+    }
+
+    /// A RAM frame known to have a `struct page`.
+    ///
+    /// # Safety
+    ///
+    /// `pfn_valid(pfn)` must hold for as long as the result is used (true of
+    /// a page pinned for I/O: its section cannot go offline meanwhile).
+    pub(crate) const unsafe fn ram_checked(pfn: u64) -> Self {
+        Pfn((pfn & !PFN_FLAGS_MASK) | PFN_CHECKED)
+    }
+
+    /// True if [`Pfn::ram_checked`] vouched for this frame's `struct page`.
+    pub(crate) const fn is_checked(self) -> bool {
+        self.0 & PFN_CHECKED != 0
     }
 
     /// A device frame with no `struct page`.
@@ -73,8 +96,14 @@ impl Pfn {
         self.number() << PAGE_SHIFT
     }
 
-    /// The frame `n` pages further on, same flags.
+    /// The frame `n` pages further on, same flags (but [`PFN_CHECKED`] only
+    /// for `n == 0`: the check was for this frame alone).
     pub(crate) const fn add(self, n: u64) -> Self {
-        Pfn(self.flags() | ((self.number() + n) & !PFN_FLAGS_MASK))
+        let flags = if n == 0 {
+            self.flags()
+        } else {
+            self.flags() & !PFN_CHECKED
+        };
+        Pfn(flags | ((self.number() + n) & !PFN_FLAGS_MASK))
     }
 }

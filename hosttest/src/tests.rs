@@ -33,6 +33,19 @@ fn pfn_add_keeps_flags_and_strips_overflow_into_flags() {
     assert_eq!(Pfn::device_from_phys(0x1_0000_0000).number(), 0x10_0000);
 }
 
+#[test]
+fn pfn_checked_flag_covers_one_frame_only() {
+    // SAFETY: host test; nothing is mapped.
+    let p = unsafe { Pfn::ram_checked(0x42) };
+    assert!(p.is_checked() && p.has_page() && !p.is_device());
+    assert_eq!(p.number(), 0x42);
+    assert!(p.add(0).is_checked());
+    let q = p.add(1);
+    assert!(!q.is_checked() && q.has_page());
+    assert_eq!(q.number(), 0x43);
+    assert!(!Pfn::ram(0x42).is_checked() && !Pfn::device(0x42).is_checked());
+}
+
 // ---- RangeTable ----------------------------------------------------------
 
 fn r(start: u64, n: u64) -> DevRange {
