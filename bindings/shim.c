@@ -10,9 +10,12 @@
 #include "nd.h"
 #include "rpmem_shim.h"
 
-/* kmap_atomic_pfn_t() maps multi-page RAM runs through the direct map. */
-#ifdef CONFIG_HIGHMEM
-#error "rpmem needs a kernel without highmem (64-bit)"
+/*
+ * src/memmap.rs does page_to_pfn(), pfn_to_page() and page_address() as
+ * arithmetic over the virtual memmap and the direct map.
+ */
+#if defined(CONFIG_HIGHMEM) || !defined(CONFIG_SPARSEMEM_VMEMMAP)
+#error "rpmem needs a 64-bit kernel with SPARSEMEM_VMEMMAP and no highmem"
 #endif
 
 /* blk_alloc_disk() is a macro that creates a static lock class key. */
@@ -36,44 +39,37 @@ struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 	return to_ndns(dev);
 }
 
-struct page *rpmem_pfn_to_page(u64 pfn)
-{
-	return pfn_to_page(pfn);
-}
-
 bool rpmem_pfn_valid(u64 pfn)
 {
 	return pfn_valid(pfn);
 }
 
-/* page_to_pfn() and pfn_valid() in one call: the bvec accessor's hot path. */
-bool rpmem_page_pfn(const struct page *page, u64 *pfn)
-{
-	*pfn = page_to_pfn(page);
-	return pfn_valid(*pfn);
-}
-
-/*
- * kmap_local_page() of the first of @nr physically contiguous RAM frames, or
- * NULL if any subsection they touch has no memmap (pfn_valid() is false).
- * Without highmem the result is the direct map, which covers all @nr frames.
- */
-void *rpmem_kmap_local_pfns(u64 pfn, u64 nr)
+/* pfn_valid() over every subsection that @nr frames from @pfn touch. */
+bool rpmem_pfns_valid(u64 pfn, u64 nr)
 {
 	u64 p, last = pfn + nr - 1;
 
 	if (!nr || last < pfn)
-		return NULL;
+		return false;
 	for (p = pfn; p <= last; p = ALIGN(p + 1, PAGES_PER_SUBSECTION))
-		if (!pfn_valid(p))
-			return NULL;
-	return kmap_local_page(pfn_to_page(pfn));
+		if (!rpmem_pfn_valid(p))
+			return false;
+	return true;
 }
 
-/* kmap_local_page() of a frame the caller knows to have a struct page. */
-void *rpmem_kmap_local_valid_pfn(u64 pfn)
+unsigned long rpmem_vmemmap_base(void)
 {
-	return kmap_local_page(pfn_to_page(pfn));
+	return (unsigned long)vmemmap;
+}
+
+unsigned long rpmem_direct_map_base(void)
+{
+	return PAGE_OFFSET;
+}
+
+size_t rpmem_struct_page_size(void)
+{
+	return sizeof(struct page);
 }
 
 u32 rpmem_info_block_reserve(void)

@@ -8,6 +8,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::bindings;
+use crate::memmap;
 use crate::pfn::Pfn;
 use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 
@@ -15,11 +16,11 @@ use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 /// (`Pfn::ram`), one without is device memory (`Pfn::device`).
 #[inline]
 pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
-    let mut pfn = 0;
-    // SAFETY: `page_to_pfn()` is address arithmetic on the vmemmap; it does
-    // not dereference the page, so any value of `bv_page` is fine;
-    // `pfn_valid()` only reads the memory-section tables.
-    if unsafe { bindings::rpmem_page_pfn(bv.bv_page, &mut pfn) } {
+    // Arithmetic on the vmemmap: `bv_page` is not dereferenced, so any value
+    // of it is fine.
+    let pfn = memmap::page_to_pfn(bv.bv_page);
+    // SAFETY: `pfn_valid()` only reads the memory-section tables.
+    if unsafe { bindings::rpmem_pfn_valid(pfn) } {
         // SAFETY: `pfn_valid()` just held, and the pages of a bio in flight
         // are pinned, so their memory section stays online.
         unsafe { Pfn::ram_checked(pfn) }
@@ -38,8 +39,7 @@ pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
     reason = "the write side of the accessors, for pfn bios (M5)"
 )]
 pub(crate) fn bvec_set_pfn(bv: &mut bindings::bio_vec, pfn: Pfn, offset: u32, len: u32) {
-    // SAFETY: `pfn_to_page()` is address arithmetic; nothing is dereferenced.
-    bv.bv_page = unsafe { bindings::rpmem_pfn_to_page(pfn.number()) };
+    bv.bv_page = memmap::pfn_to_page(pfn.number());
     bv.bv_offset = offset;
     bv.bv_len = len;
 }

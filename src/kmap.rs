@@ -2,12 +2,15 @@
 
 //! `kmap_atomic_pfn_t()`: map a [`Pfn`] whether or not it has a `struct page`.
 //!
-//! Frames with a page go through `kmap_local_page()` (a run of contiguous
-//! frames at once: rpmem builds only for kernels without highmem); device
-//! frames without one are found in the [`crate::registry`] and mapped as
-//! `base + offset`, with no `struct page` access at all. The returned [`PfnMapping`] unmaps
-//! on drop. Neither path sleeps, so mappings may be taken in atomic context;
-//! like `kmap_local`, a mapping must be dropped on the CPU and in the
+//! Frames with a page are RAM: once `pfn_valid()` holds (checked here, or
+//! by [`crate::bio::bvec_pfn`] for a bio's pages) they are reached at their
+//! direct-map address, which is what `kmap_local_page()` returns on a kernel
+//! without highmem, the only kind rpmem builds for ([`crate::memmap`]).
+//! Device frames without a page are found in the [`crate::registry`] and
+//! mapped as `base + offset`, with no `struct page` access at all; the
+//! mapping holds an RCU read-side section until it is dropped, which is what
+//! keeps the range registered. Neither path sleeps, so mappings may
+//! be taken in atomic context; like `kmap_local`, a mapping must be dropped on the CPU and in the
 //! context that took it (it is neither `Send` nor `Sync`).
 
 use core::marker::PhantomData;
@@ -16,22 +19,19 @@ use core::ptr::NonNull;
 use kernel::sync::rcu;
 
 use crate::bindings;
+use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::registry;
-
-enum Hold {
-    /// A `kmap_local_page()` address to hand back to `kunmap_local()`.
-    Page(NonNull<u8>),
-    /// The RCU read-side section that keeps the device range registered.
-    Device(#[allow(dead_code)] rcu::Guard),
-}
 
 /// A mapped, contiguous byte range: a run of RAM frames or part of a
 /// registered device range.
 pub(crate) struct PfnMapping {
     addr: NonNull<u8>,
     len: usize,
-    hold: Hold,
+    /// For a device range, the RCU read-side section that keeps it
+    /// registered. A RAM frame's direct-map address needs nothing undone
+    /// (`kunmap_local()` is empty without highmem).
+    _rcu: Option<rcu::Guard>,
     _not_send: PhantomData<*mut u8>,
 }
 
@@ -46,25 +46,21 @@ pub(crate) struct PfnMapping {
 pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<PfnMapping> {
     if pfn.has_page() {
         let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1);
-        let base = if pages == 1 && pfn.is_checked() {
-            // SAFETY: `PFN_CHECKED` means `pfn_valid()` holds (the contract
-            // of `Pfn::ram_checked`), so the frame has a `struct page` to
-            // hand to `kmap_local_page()`; it does not sleep.
-            unsafe { bindings::rpmem_kmap_local_valid_pfn(pfn.number()) }
-        } else {
-            // SAFETY: the shim maps the frames with `kmap_local_page()` of
-            // the first only if `pfn_valid()` holds across all of them (NULL
-            // otherwise); without highmem that is the direct map, contiguous
-            // over contiguous frames. It does not sleep.
-            unsafe { bindings::rpmem_kmap_local_pfns(pfn.number(), pages as u64) }
-        };
-        let base = NonNull::new(base.cast::<u8>())?;
-        // SAFETY: `offset + len <= pages * PAGE_SIZE`, inside the mapping.
-        let addr = unsafe { base.add(offset) };
+        // `PFN_CHECKED` vouches for one frame (the contract of
+        // `Pfn::ram_checked`); anything else is checked here.
+        let valid = (pages == 1 && pfn.is_checked())
+            // SAFETY: `pfn_valid()` only reads the memory-section tables.
+            || unsafe { bindings::rpmem_pfns_valid(pfn.number(), pages as u64) };
+        if !valid {
+            return None;
+        }
+        // Every frame has a `struct page`, so it is RAM in the direct map,
+        // contiguous over contiguous frames.
+        let addr = memmap::direct_map_address(pfn.number()).checked_add(offset)?;
         return Some(PfnMapping {
-            addr,
+            addr: NonNull::new(addr as *mut u8)?,
             len,
-            hold: Hold::Page(base),
+            _rcu: None,
             _not_send: PhantomData,
         });
     }
@@ -81,7 +77,7 @@ pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<P
     Some(PfnMapping {
         addr,
         len,
-        hold: Hold::Device(guard),
+        _rcu: Some(guard),
         _not_send: PhantomData,
     })
 }
@@ -155,16 +151,5 @@ impl PfnMapping {
         // mappings do; `__memcpy_flushcache` does not sleep.
         unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) };
         Ok(())
-    }
-}
-
-impl Drop for PfnMapping {
-    #[inline]
-    fn drop(&mut self) {
-        if let Hold::Page(base) = self.hold {
-            // SAFETY: `base` came from `kmap_local_page()` in this context.
-            unsafe { bindings::kunmap_local(base.as_ptr().cast()) };
-        }
-        // A device mapping ends its RCU read-side section as `hold` drops.
     }
 }

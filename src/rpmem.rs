@@ -26,6 +26,7 @@ mod disks;
 mod geometry;
 mod kmap;
 mod kmap_bench;
+mod memmap;
 mod nd;
 mod pfn;
 mod pfn_io;
@@ -77,6 +78,7 @@ impl kernel::InPlaceModule for Rpmem {
         try_pin_init!(Self {
             ctl <- {
                 check_params()?;
+                memmap::init()?;
                 registry::init();
                 disks::init();
                 MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" })

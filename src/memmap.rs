@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! x86-64 frame arithmetic, done in Rust so the per-vector hot path makes no
+//! call into C for it: `page_to_pfn()`/`pfn_to_page()` over the virtual
+//! memmap (SPARSEMEM_VMEMMAP) and the direct-map address that
+//! `kmap_local_page()` returns for a page on a kernel without highmem.
+//! bindings/shim.c refuses to build for any other memory model. The bases
+//! move with KASLR, so they are read once at module load.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use kernel::prelude::*;
+
+use crate::bindings;
+use crate::pfn::PAGE_SHIFT;
+
+static VMEMMAP: AtomicUsize = AtomicUsize::new(0);
+static DIRECT_MAP: AtomicUsize = AtomicUsize::new(0);
+
+const PAGE_STRUCT: usize = size_of::<bindings::page>();
+
+/// Read the memmap and direct-map bases. Call once, from module init.
+pub(crate) fn init() -> Result {
+    // SAFETY: pure reads of boot-time constants.
+    let (vmemmap, direct, size) = unsafe {
+        (
+            bindings::rpmem_vmemmap_base(),
+            bindings::rpmem_direct_map_base(),
+            bindings::rpmem_struct_page_size(),
+        )
+    };
+    if size != PAGE_STRUCT {
+        pr_err!(
+            "struct page is {} bytes but the bindings say {}\n",
+            size,
+            PAGE_STRUCT
+        );
+        return Err(EINVAL);
+    }
+    VMEMMAP.store(vmemmap, Ordering::Relaxed);
+    DIRECT_MAP.store(direct, Ordering::Relaxed);
+    Ok(())
+}
+
+/// `page_to_pfn()`: arithmetic only, `page` is not dereferenced.
+#[inline(always)]
+pub(crate) fn page_to_pfn(page: *const bindings::page) -> u64 {
+    ((page as usize).wrapping_sub(VMEMMAP.load(Ordering::Relaxed)) / PAGE_STRUCT) as u64
+}
+
+/// `pfn_to_page()`: arithmetic only; the result may name no `struct page`.
+#[inline(always)]
+pub(crate) fn pfn_to_page(pfn: u64) -> *mut bindings::page {
+    VMEMMAP
+        .load(Ordering::Relaxed)
+        .wrapping_add((pfn as usize).wrapping_mul(PAGE_STRUCT)) as *mut bindings::page
+}
+
+/// Direct-map address of RAM frame `pfn` (`page_address()` without highmem).
+/// Meaningful only for a frame with a `struct page`.
+#[inline(always)]
+pub(crate) fn direct_map_address(pfn: u64) -> usize {
+    DIRECT_MAP
+        .load(Ordering::Relaxed)
+        .wrapping_add((pfn << PAGE_SHIFT) as usize)
+}
