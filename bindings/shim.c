@@ -39,7 +39,8 @@ struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 	return to_ndns(dev);
 }
 
-bool rpmem_pfn_valid(u64 pfn)
+/* Flattened: pfn_valid() inlined, one call per check from Rust. */
+__flatten bool rpmem_pfn_valid(u64 pfn)
 {
 	return pfn_valid(pfn);
 }

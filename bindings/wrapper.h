@@ -12,6 +12,7 @@
 #include <linux/pfn.h>
 #include <linux/io.h>
 #include <linux/memremap.h>
+#include <linux/mmzone.h>
 #include <linux/ioport.h>
 #include <uapi/linux/ndctl.h>
 #include "nd.h"  /* drivers/nvdimm/nd.h: private libnvdimm API */
@@ -38,3 +39,4 @@ const int RUST_CONST_HELPER_NVDIMM_FLUSH_ASYNC = NVDIMM_FLUSH_ASYNC;
 const unsigned int RUST_CONST_HELPER_SECTOR_SHIFT = SECTOR_SHIFT;
 const unsigned long RUST_CONST_HELPER_ND_MIN_NAMESPACE_SIZE = ND_MIN_NAMESPACE_SIZE;
 const blk_opf_t RUST_CONST_HELPER_REQ_SYNC = REQ_SYNC;
+const unsigned long RUST_CONST_HELPER_PAGES_PER_SUBSECTION = PAGES_PER_SUBSECTION;

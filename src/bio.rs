@@ -12,17 +12,43 @@ use crate::memmap;
 use crate::pfn::Pfn;
 use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 
+/// The last memmap subsection that `pfn_valid()` held for, during one walk
+/// of one bio. `pfn_valid()` is a function of the subsection alone (its
+/// section is present and, if hot-added, the subsection's bit is set), and a
+/// page of the bio, pinned while it is in flight, keeps that subsection
+/// online; the RAM pages of a bio mostly come from one user buffer, so most
+/// vectors need no call into C at all.
+#[derive(Default)]
+pub(crate) struct ValidSubsection(Option<u64>);
+
+impl ValidSubsection {
+    /// `pfn_valid(pfn)`, answered from the cache when it can be.
+    #[inline]
+    fn pfn_valid(&mut self, pfn: u64) -> bool {
+        let subsection = pfn / bindings::PAGES_PER_SUBSECTION as u64;
+        if self.0 == Some(subsection) {
+            return true;
+        }
+        // SAFETY: `pfn_valid()` only reads the memory-section tables.
+        let valid = unsafe { bindings::rpmem_pfn_valid(pfn) };
+        if valid {
+            self.0 = Some(subsection);
+        }
+        valid
+    }
+}
+
 /// The frame a vector starts at, typed: a frame with a `struct page` is RAM
-/// (`Pfn::ram`), one without is device memory (`Pfn::device`).
+/// (`Pfn::ram_checked`), one without is device memory (`Pfn::device`).
+/// `valid` carries what earlier vectors of the same bio established.
 #[inline]
-pub(crate) fn bvec_pfn(bv: &bindings::bio_vec) -> Pfn {
+pub(crate) fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidSubsection) -> Pfn {
     // Arithmetic on the vmemmap: `bv_page` is not dereferenced, so any value
     // of it is fine.
     let pfn = memmap::page_to_pfn(bv.bv_page);
-    // SAFETY: `pfn_valid()` only reads the memory-section tables.
-    if unsafe { bindings::rpmem_pfn_valid(pfn) } {
-        // SAFETY: `pfn_valid()` just held, and the pages of a bio in flight
-        // are pinned, so their memory section stays online.
+    if valid.pfn_valid(pfn) {
+        // SAFETY: `pfn_valid()` holds, and the pages of a bio in flight are
+        // pinned, so their memory section stays online.
         unsafe { Pfn::ram_checked(pfn) }
     } else {
         Pfn::device(pfn)
@@ -101,6 +127,7 @@ impl Bio {
         Segments::new(
             BioVecs {
                 vecs: self.raw().bi_io_vec,
+                valid: ValidSubsection::default(),
                 _bio: PhantomData,
             },
             BvecIter {
@@ -142,18 +169,19 @@ impl Bio {
 /// The vector table of a [`Bio`], borrowed for a segment walk.
 pub(crate) struct BioVecs<'a> {
     vecs: *const bindings::bio_vec,
+    valid: ValidSubsection,
     _bio: PhantomData<&'a Bio>,
 }
 
 impl BvecTable for BioVecs<'_> {
     #[inline]
-    fn bvec(&self, idx: u32) -> RawBvec {
+    fn bvec(&mut self, idx: u32) -> RawBvec {
         // SAFETY: the segment walk only asks for vectors while bytes remain,
         // and the block layer guarantees `bi_size` bytes are described by the
         // vectors from `bi_idx` on (the `bio_for_each_segment` contract).
         let bv = unsafe { &*self.vecs.add(idx as usize) };
         RawBvec {
-            pfn: bvec_pfn(bv),
+            pfn: bvec_pfn(bv, &mut self.valid),
             len: bv.bv_len,
             offset: bv.bv_offset,
         }

@@ -28,7 +28,7 @@ pub(crate) struct RawBvec {
 pub(crate) trait BvecTable {
     /// The vector at `idx`; only called for indices the iterator reaches
     /// while bytes remain, as `bio_for_each_segment` does.
-    fn bvec(&self, idx: u32) -> RawBvec;
+    fn bvec(&mut self, idx: u32) -> RawBvec;
 }
 
 /// A position in a bio: the fields of `struct bvec_iter`.

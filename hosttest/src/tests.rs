@@ -133,7 +133,7 @@ fn range_lookup_matches_linear_scan_on_many_ranges() {
 
 struct Vecs(Vec<RawBvec>);
 impl BvecTable for &Vecs {
-    fn bvec(&self, idx: u32) -> RawBvec {
+    fn bvec(&mut self, idx: u32) -> RawBvec {
         self.0[idx as usize]
     }
 }
