@@ -11,7 +11,7 @@ endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
 
 .PHONY: all modules bindings clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap
+	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
 
 all: modules
 
@@ -48,6 +48,9 @@ bench:
 
 profile:
 	@$(ROOT)/bench/profile.sh
+
+bench-ab:
+	@$(ROOT)/bench/ab.sh
 
 bench-memmap:
 	@$(ROOT)/bench/memmap.sh

@@ -78,11 +78,6 @@ u32 rpmem_info_block_reserve(void)
 	return nd_info_block_reserve();
 }
 
-bool rpmem_io_stat(struct gendisk *disk)
-{
-	return blk_queue_io_stat(disk->queue);
-}
-
 void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start)
 {
 	bio_end_io_acct(bio, start);

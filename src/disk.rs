@@ -11,7 +11,7 @@ use kernel::types::Opaque;
 
 use crate::bindings;
 use crate::bio::Bio;
-use crate::kmap::{kmap_atomic_pfn_t, PfnMapping};
+use crate::kmap::{kmap_atomic_pfn_t, kmap_registered, PfnMapping};
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::range_table::DevRange;
 use crate::registry::Registration;
@@ -397,20 +397,25 @@ impl PmemDisk {
         }
     }
 
-    /// Map `bytes` of the device from `sector` on, through the registry.
-    /// The sectors of one bio are contiguous on the device, so one mapping
-    /// (one lookup, one RCU read-side section) serves every segment.
+    /// Map `bytes` of the device from `sector` on. The sectors of one bio
+    /// are contiguous on the device, so one mapping serves every segment; it
+    /// goes through our own registration, which outlives every bio (no
+    /// lookup, no RCU section).
     #[inline]
-    fn map_sectors(&self, sector: u64, bytes: u32) -> Option<PfnMapping> {
-        let offset = sector << SECTOR_SHIFT;
-        let pfn = self.base.add(offset >> PAGE_SHIFT);
-        kmap_atomic_pfn_t(pfn, (offset as usize) & (PAGE_SIZE - 1), bytes as usize)
+    fn map_sectors(&self, sector: u64, bytes: u32) -> Option<PfnMapping<'_>> {
+        let offset = usize::try_from(sector << SECTOR_SHIFT).ok()?;
+        kmap_registered(self.range.as_ref()?, offset, bytes as usize)
     }
 
     /// Copy one segment from the device (mapped from the bio's first
     /// sector by `dev`) into memory.
     #[inline]
-    fn read_segment(&self, dev: &PfnMapping, at: usize, seg: &Segment) -> bindings::blk_status_t {
+    fn read_segment(
+        &self,
+        dev: &PfnMapping<'_>,
+        at: usize,
+        seg: &Segment,
+    ) -> bindings::blk_status_t {
         if self.is_bad(seg.sector, seg.len) {
             return bindings::BLK_STS_IOERR;
         }
@@ -424,15 +429,15 @@ impl PmemDisk {
         }
     }
 
-    /// Copy one segment from memory to the device; `dev` maps the bio's
-    /// sectors from `first` on, `bytes` long.
+    /// Copy one segment from memory to the device (mapped from the bio's
+    /// first sector by `dev`).
+    #[inline]
     fn write_segment(
         &self,
-        dev: &mut Option<PfnMapping>,
+        dev: &mut PfnMapping<'_>,
         at: usize,
         seg: &Segment,
         nowait: bool,
-        (first, bytes): (u64, u32),
     ) -> bindings::blk_status_t {
         if self.is_bad(seg.sector, seg.len) {
             if nowait {
@@ -440,19 +445,12 @@ impl PmemDisk {
                 // that may block.
                 return bindings::BLK_STS_AGAIN;
             }
-            // Clearing poison may sleep: leave the RCU read-side section of
-            // the device mapping first, and map again afterwards.
-            *dev = None;
             let rc = self.clear_poison(seg.sector, seg.len);
             if rc != bindings::BLK_STS_OK {
                 return rc;
             }
-            *dev = self.map_sectors(first, bytes);
         }
-        let (Some(dev), Some(mem)) = (
-            dev.as_mut(),
-            kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize),
-        ) else {
+        let Some(mem) = kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize) else {
             return bindings::BLK_STS_IOERR;
         };
         match dev.copy_flushcache_from(at, &mem, 0, seg.len as usize) {
@@ -468,16 +466,15 @@ impl PmemDisk {
         if bytes == 0 {
             return bindings::BLK_STS_OK;
         }
-        let mut dev = self.map_sectors(first, bytes);
+        let Some(mut dev) = self.map_sectors(first, bytes) else {
+            return bindings::BLK_STS_IOERR;
+        };
         for seg in bio.bvecs() {
             let at = ((seg.sector - first) << SECTOR_SHIFT) as usize;
             let status = if is_write {
-                self.write_segment(&mut dev, at, &seg, nowait, (first, bytes))
+                self.write_segment(&mut dev, at, &seg, nowait)
             } else {
-                match &dev {
-                    Some(dev) => self.read_segment(dev, at, &seg),
-                    None => bindings::BLK_STS_IOERR,
-                }
+                self.read_segment(&dev, at, &seg)
             };
             if status != bindings::BLK_STS_OK {
                 return status;
@@ -503,8 +500,10 @@ impl PmemDisk {
                 return bio.end_with(unsafe { bindings::errno_to_blk_status(rc) });
             }
         }
-        // SAFETY: the disk is live while it has bios in flight.
-        let acct = unsafe { bindings::rpmem_io_stat(self.disk) };
+        // `blk_queue_io_stat()`.
+        // SAFETY: the disk and its queue are live while it has bios in flight.
+        let acct =
+            unsafe { (*(*self.disk).queue).limits.features } & bindings::BLK_FEAT_IO_STAT != 0;
         let start = if acct {
             // SAFETY: the bio is live and ours.
             unsafe { bindings::bio_start_io_acct(bio.as_ptr()) }
@@ -512,8 +511,6 @@ impl PmemDisk {
             0
         };
 
-        // The device mapping (and its RCU section) ends inside `transfer`,
-        // before anything below that may sleep.
         let status = self.transfer(&bio, is_write, nowait);
         if status != bindings::BLK_STS_OK {
             bio.set_status(status);

@@ -21,17 +21,19 @@ use kernel::sync::rcu;
 use crate::bindings;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
-use crate::registry;
+use crate::registry::{self, Registration};
 
 /// A mapped, contiguous byte range: a run of RAM frames or part of a
 /// registered device range.
-pub(crate) struct PfnMapping {
+pub(crate) struct PfnMapping<'a> {
     addr: NonNull<u8>,
     len: usize,
-    /// For a device range, the RCU read-side section that keeps it
-    /// registered. A RAM frame's direct-map address needs nothing undone
-    /// (`kunmap_local()` is empty without highmem).
+    /// For a device range found by lookup, the RCU read-side section that
+    /// keeps it registered. A RAM frame's direct-map address needs nothing
+    /// undone (`kunmap_local()` is empty without highmem).
     _rcu: Option<rcu::Guard>,
+    /// For a range mapped through its [`Registration`], the borrow of it.
+    _registration: PhantomData<&'a Registration>,
     _not_send: PhantomData<*mut u8>,
 }
 
@@ -43,7 +45,11 @@ pub(crate) struct PfnMapping {
 /// range. Returns `None` for a frame that is neither valid RAM nor in a
 /// registered range, or a span that leaves it.
 #[inline(always)]
-pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<PfnMapping> {
+pub(crate) fn kmap_atomic_pfn_t(
+    pfn: Pfn,
+    offset: usize,
+    len: usize,
+) -> Option<PfnMapping<'static>> {
     if pfn.has_page() {
         let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1);
         // `PFN_CHECKED` vouches for one frame (the contract of
@@ -61,6 +67,7 @@ pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<P
             addr: NonNull::new(addr as *mut u8)?,
             len,
             _rcu: None,
+            _registration: PhantomData,
             _not_send: PhantomData,
         });
     }
@@ -78,6 +85,30 @@ pub(crate) fn kmap_atomic_pfn_t(pfn: Pfn, offset: usize, len: usize) -> Option<P
         addr,
         len,
         _rcu: Some(guard),
+        _registration: PhantomData,
+        _not_send: PhantomData,
+    })
+}
+
+/// Map `len` bytes at byte `offset` of the range `reg` registered: for the
+/// owner of a registration, which needs no lookup and no RCU section (the
+/// range stays registered, and mapped, while `reg` is borrowed).
+#[inline]
+pub(crate) fn kmap_registered(
+    reg: &Registration,
+    offset: usize,
+    len: usize,
+) -> Option<PfnMapping<'_>> {
+    let range = reg.range();
+    if offset.checked_add(len)? > (range.nr_pages << PAGE_SHIFT) as usize {
+        return None;
+    }
+    let addr = NonNull::new(range.base.checked_add(offset)? as *mut u8)?;
+    Some(PfnMapping {
+        addr,
+        len,
+        _rcu: None,
+        _registration: PhantomData,
         _not_send: PhantomData,
     })
 }
@@ -89,7 +120,7 @@ pub(crate) struct ShortCopy {
     pub(crate) left: usize,
 }
 
-impl PfnMapping {
+impl PfnMapping<'_> {
     /// Kernel address of the first mapped byte.
     pub(crate) fn as_ptr(&self) -> *mut u8 {
         self.addr.as_ptr()
@@ -112,7 +143,7 @@ impl PfnMapping {
     pub(crate) fn copy_mc_from(
         &mut self,
         at: usize,
-        src: &PfnMapping,
+        src: &PfnMapping<'_>,
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
@@ -140,7 +171,7 @@ impl PfnMapping {
     pub(crate) fn copy_flushcache_from(
         &mut self,
         at: usize,
-        src: &PfnMapping,
+        src: &PfnMapping<'_>,
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {

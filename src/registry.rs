@@ -96,7 +96,7 @@ fn publish(new: KBox<RangeTable>) {
 /// A registered device range; dropping it unregisters the range and waits
 /// until no mapping of it remains.
 pub(crate) struct Registration {
-    start_pfn: u64,
+    range: DevRange,
     /// Preallocated table for the removal, so that drop cannot fail.
     spare: Option<KBox<RangeTable>>,
 }
@@ -111,9 +111,16 @@ impl Registration {
         current_table(|cur| cur.with(range, &mut new)).map_err(to_error)?;
         publish(new);
         Ok(Registration {
-            start_pfn: range.start_pfn,
+            range,
             spare: Some(spare),
         })
+    }
+}
+
+impl Registration {
+    /// The registered range; it stays registered while `self` lives.
+    pub(crate) fn range(&self) -> DevRange {
+        self.range
     }
 }
 
@@ -123,7 +130,7 @@ impl Drop for Registration {
             return;
         };
         let _writer = WRITER.lock();
-        if current_table(|cur| cur.without(self.start_pfn, &mut new)).is_ok() {
+        if current_table(|cur| cur.without(self.range.start_pfn, &mut new)).is_ok() {
             publish(new);
         }
     }
