@@ -73,11 +73,6 @@ size_t rpmem_struct_page_size(void)
 	return sizeof(struct page);
 }
 
-u32 rpmem_info_block_reserve(void)
-{
-	return nd_info_block_reserve();
-}
-
 void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start)
 {
 	bio_end_io_acct(bio, start);

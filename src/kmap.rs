@@ -9,8 +9,9 @@
 //! Device frames without a page are found in the [`crate::registry`] and
 //! mapped as `base + offset`, with no `struct page` access at all; the
 //! mapping holds an RCU read-side section until it is dropped, which is what
-//! keeps the range registered. Neither path sleeps, so mappings may
-//! be taken in atomic context; like `kmap_local`, a mapping must be dropped on the CPU and in the
+//! keeps the range registered. Neither path sleeps, so mappings may be
+//! taken in atomic context; like `kmap_local`, a mapping must be dropped on
+//! the CPU and in the
 //! context that took it (it is neither `Send` nor `Sync`).
 
 use core::marker::PhantomData;
@@ -136,6 +137,22 @@ impl PfnMapping<'_> {
         Some(unsafe { self.addr.as_ptr().add(at) })
     }
 
+    /// Destination and source addresses for copying `len` bytes from `src`
+    /// at `src_at` to `self` at `at`, if both spans lie inside their mappings.
+    #[inline]
+    fn spans(
+        &mut self,
+        at: usize,
+        src: &PfnMapping<'_>,
+        src_at: usize,
+        len: usize,
+    ) -> Result<(*mut u8, *const u8), ShortCopy> {
+        match (self.span(at, len), src.span(src_at, len)) {
+            (Some(dst), Some(from)) => Ok((dst, from.cast_const())),
+            _ => Err(ShortCopy { left: len }),
+        }
+    }
+
     /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with
     /// `copy_mc_to_kernel()`: a poisoned source line ends the copy instead
     /// of raising a machine check.
@@ -147,18 +164,11 @@ impl PfnMapping<'_> {
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
-        let short = ShortCopy { left: len };
-        let (Some(dst), Some(from), Ok(n)) = (
-            self.span(at, len),
-            src.span(src_at, len),
-            u32::try_from(len),
-        ) else {
-            return Err(short);
-        };
+        let n = u32::try_from(len).map_err(|_| ShortCopy { left: len })?;
+        let (dst, from) = self.spans(at, src, src_at, len)?;
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `copy_mc_to_kernel` does not sleep.
-        let left = unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) };
-        match left {
+        match unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) } {
             0 => Ok(()),
             left => Err(ShortCopy { left }),
         }
@@ -175,9 +185,7 @@ impl PfnMapping<'_> {
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
-        let (Some(dst), Some(from)) = (self.span(at, len), src.span(src_at, len)) else {
-            return Err(ShortCopy { left: len });
-        };
+        let (dst, from) = self.spans(at, src, src_at, len)?;
         // SAFETY: both spans are mapped for `len` bytes and live while the
         // mappings do; `__memcpy_flushcache` does not sleep.
         unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) };
