@@ -9,7 +9,7 @@ use core::ptr::NonNull;
 
 use crate::bindings;
 use crate::memmap;
-use crate::pfn::Pfn;
+use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
 use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 
 /// The last memmap subsection that `pfn_valid()` held for, during one walk
@@ -21,11 +21,14 @@ use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 #[derive(Default)]
 pub(crate) struct ValidSubsection(Option<u64>);
 
+// `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
+const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
+
 impl ValidSubsection {
     /// `pfn_valid(pfn)`, answered from the cache when it can be.
     #[inline]
     fn pfn_valid(&mut self, pfn: u64) -> bool {
-        let subsection = pfn / bindings::PAGES_PER_SUBSECTION as u64;
+        let subsection = pfn / PAGES_PER_SUBSECTION;
         if self.0 == Some(subsection) {
             return true;
         }

@@ -15,7 +15,6 @@ use crate::kmap::{kmap_atomic_pfn_t, kmap_registered, PfnMapping};
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::range_table::DevRange;
 use crate::registry::Registration;
-use crate::segments::Segment;
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
 
@@ -344,10 +343,18 @@ impl PmemDisk {
         }
     }
 
+    /// Whether any bad block is recorded: a plain read of the count, racy
+    /// by design as in pmem.c's `is_bad_pmem()`; `badblocks_check` re-reads
+    /// under its seqlock.
+    #[inline]
+    fn has_badblocks(&self) -> bool {
+        // SAFETY: `bb` is initialised for the disk's lifetime; an aligned
+        // int read.
+        unsafe { (*self.bb.get()).count != 0 }
+    }
+
     fn is_bad(&self, sector: u64, len: u32) -> bool {
-        // SAFETY: a plain read of the count, racy by design as in pmem.c's
-        // `is_bad_pmem()`; `badblocks_check` below re-reads under its seqlock.
-        if unsafe { (*self.bb.get()).count } == 0 {
+        if !self.has_badblocks() {
             return false;
         }
         let mut first: bindings::sector_t = 0;
@@ -407,56 +414,28 @@ impl PmemDisk {
         kmap_registered(self.range.as_ref()?, offset, bytes as usize)
     }
 
-    /// Copy one segment from the device (mapped from the bio's first
-    /// sector by `dev`) into memory.
-    #[inline]
-    fn read_segment(
+    /// Bad-block handling for one segment before it is copied: reads of a
+    /// bad sector fail; writes clear the poison first (which sleeps, so a
+    /// `REQ_NOWAIT` write is sent back to be retried from a context that may).
+    #[cold]
+    fn before_bad_segment(
         &self,
-        dev: &PfnMapping<'_>,
-        at: usize,
-        seg: &Segment,
-    ) -> bindings::blk_status_t {
-        if self.is_bad(seg.sector, seg.len) {
-            return bindings::BLK_STS_IOERR;
-        }
-        let Some(mut mem) = kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize)
-        else {
-            return bindings::BLK_STS_IOERR;
-        };
-        match mem.copy_mc_from(0, dev, at, seg.len as usize) {
-            Ok(()) => bindings::BLK_STS_OK,
-            Err(_) => bindings::BLK_STS_IOERR,
-        }
-    }
-
-    /// Copy one segment from memory to the device (mapped from the bio's
-    /// first sector by `dev`).
-    #[inline]
-    fn write_segment(
-        &self,
-        dev: &mut PfnMapping<'_>,
-        at: usize,
-        seg: &Segment,
+        sector: u64,
+        len: u32,
+        is_write: bool,
         nowait: bool,
     ) -> bindings::blk_status_t {
-        if self.is_bad(seg.sector, seg.len) {
-            if nowait {
-                // Clearing poison sleeps; let the caller retry from a context
-                // that may block.
-                return bindings::BLK_STS_AGAIN;
-            }
-            let rc = self.clear_poison(seg.sector, seg.len);
-            if rc != bindings::BLK_STS_OK {
-                return rc;
-            }
+        if !self.is_bad(sector, len) {
+            return bindings::BLK_STS_OK;
         }
-        let Some(mem) = kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, seg.len as usize) else {
+        if !is_write {
             return bindings::BLK_STS_IOERR;
-        };
-        match dev.copy_flushcache_from(at, &mem, 0, seg.len as usize) {
-            Ok(()) => bindings::BLK_STS_OK,
-            Err(_) => bindings::BLK_STS_IOERR,
         }
+        if nowait {
+            // Clearing poison sleeps.
+            return bindings::BLK_STS_AGAIN;
+        }
+        self.clear_poison(sector, len)
     }
 
     /// Move the bio's data: one device mapping for the bio, one memory
@@ -469,16 +448,30 @@ impl PmemDisk {
         let Some(mut dev) = self.map_sectors(first, bytes) else {
             return bindings::BLK_STS_IOERR;
         };
+        // Looked at once per bio; racy by design, as `is_bad_pmem()` is.
+        let maybe_bad = self.has_badblocks();
+        // Offset of the segment in `dev`: the segments tile the bio's bytes.
+        let mut at = 0usize;
         for seg in bio.bvecs() {
-            let at = ((seg.sector - first) << SECTOR_SHIFT) as usize;
-            let status = if is_write {
-                self.write_segment(&mut dev, at, &seg, nowait)
-            } else {
-                self.read_segment(&dev, at, &seg)
-            };
-            if status != bindings::BLK_STS_OK {
-                return status;
+            let len = seg.len as usize;
+            if maybe_bad {
+                let status = self.before_bad_segment(seg.sector, seg.len, is_write, nowait);
+                if status != bindings::BLK_STS_OK {
+                    return status;
+                }
             }
+            let Some(mut mem) = kmap_atomic_pfn_t(seg.pfn, seg.offset as usize, len) else {
+                return bindings::BLK_STS_IOERR;
+            };
+            let copied = if is_write {
+                dev.copy_flushcache_from(at, &mem, 0, len)
+            } else {
+                mem.copy_mc_from(0, &dev, at, len)
+            };
+            if copied.is_err() {
+                return bindings::BLK_STS_IOERR;
+            }
+            at = at.wrapping_add(len);
         }
         bindings::BLK_STS_OK
     }

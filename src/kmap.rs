@@ -52,12 +52,14 @@ pub(crate) fn kmap_atomic_pfn_t(
     len: usize,
 ) -> Option<PfnMapping<'static>> {
     if pfn.has_page() {
-        let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1);
-        // `PFN_CHECKED` vouches for one frame (the contract of
-        // `Pfn::ram_checked`); anything else is checked here.
-        let valid = (pages == 1 && pfn.is_checked())
+        let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1) as u64;
+        // `PFN_CHECKED` vouches for the frame's memmap subsection (the
+        // contract of `Pfn::ram_checked`) and survives `add` only inside it:
+        // if the last frame still has it, every frame is covered. Anything
+        // else is checked here.
+        let valid = pfn.add(pages - 1).is_checked()
             // SAFETY: `pfn_valid()` only reads the memory-section tables.
-            || unsafe { bindings::rpmem_pfns_valid(pfn.number(), pages as u64) };
+            || unsafe { bindings::rpmem_pfns_valid(pfn.number(), pages) };
         if !valid {
             return None;
         }

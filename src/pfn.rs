@@ -18,8 +18,12 @@ pub(crate) const PFN_DEV: u64 = 1 << 61;
 pub(crate) const PFN_MAP: u64 = 1 << 60;
 /// Flag (rpmem's own): a RAM frame whose `struct page` was just checked to
 /// exist (`pfn_valid()`), so mapping it need not check again. Only
-/// [`Pfn::ram_checked`] sets it and moving to another frame clears it.
+/// [`Pfn::ram_checked`] sets it; [`Pfn::add`] keeps it only within the same
+/// memmap subsection, the unit `pfn_valid()` answers for.
 pub(crate) const PFN_CHECKED: u64 = 1 << 62;
+/// Frames per memmap subsection on x86-64 (2 MiB): `pfn_valid()` gives one
+/// answer for all frames of a subsection.
+pub(crate) const PAGES_PER_SUBSECTION: u64 = 512;
 /// All flag bits; the frame number lives below them.
 pub(crate) const PFN_FLAGS_MASK: u64 = 0xf << 60;
 
@@ -37,12 +41,13 @@ impl Pfn {
         Pfn(pfn & !PFN_FLAGS_MASK)
     }
 
-    /// A RAM frame known to have a `struct page`.
+    /// A RAM frame known to have a `struct page`, as have all frames of its
+    /// memmap subsection.
     ///
     /// # Safety
     ///
     /// `pfn_valid(pfn)` must hold for as long as the result is used (true of
-    /// a page pinned for I/O: its section cannot go offline meanwhile).
+    /// a page pinned for I/O: its subsection cannot go offline meanwhile).
     pub(crate) const unsafe fn ram_checked(pfn: u64) -> Self {
         Pfn((pfn & !PFN_FLAGS_MASK) | PFN_CHECKED)
     }
@@ -97,13 +102,14 @@ impl Pfn {
     }
 
     /// The frame `n` pages further on, same flags (but [`PFN_CHECKED`] only
-    /// for `n == 0`: the check was for this frame alone).
+    /// while still in the same memmap subsection: the check was for that).
     pub(crate) const fn add(self, n: u64) -> Self {
-        let flags = if n == 0 {
+        let number = self.number().wrapping_add(n) & !PFN_FLAGS_MASK;
+        let flags = if number / PAGES_PER_SUBSECTION == self.number() / PAGES_PER_SUBSECTION {
             self.flags()
         } else {
             self.flags() & !PFN_CHECKED
         };
-        Pfn(flags | ((self.number() + n) & !PFN_FLAGS_MASK))
+        Pfn(flags | number)
     }
 }

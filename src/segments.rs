@@ -75,6 +75,43 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
         }
     }
 
+    /// `bio_for_each_bvec` step: the rest of the current vector (up to the
+    /// bytes left), read once, with no per-page state. This is the hot path
+    /// of every bio the driver serves.
+    #[inline(always)]
+    fn next_vector(&mut self) -> Option<Segment> {
+        while self.iter.size > 0 {
+            let bv = self.table.bvec(self.iter.idx);
+            let done = self.iter.done;
+            if done >= bv.len {
+                // Empty or exhausted vector: skip it as bvec_iter_advance does.
+                self.iter.idx = self.iter.idx.wrapping_add(1);
+                self.iter.done = 0;
+                continue;
+            }
+            let avail = bv.len - done;
+            let len = avail.min(self.iter.size);
+            if len == avail {
+                self.iter.idx = self.iter.idx.wrapping_add(1);
+                self.iter.done = 0;
+            } else {
+                // The bio ends inside this vector.
+                self.iter.done = done + len;
+            }
+            let mp_offset = bv.offset as usize + done as usize;
+            let sector = self.iter.sector;
+            self.iter.size -= len;
+            self.iter.sector = sector.wrapping_add(u64::from(len >> 9));
+            return Some(Segment {
+                pfn: bv.pfn.add((mp_offset / PAGE_SIZE) as u64),
+                offset: (mp_offset % PAGE_SIZE) as u32,
+                len,
+                sector,
+            });
+        }
+        None
+    }
+
     fn current(&mut self) -> RawBvec {
         let idx = self.iter.idx;
         match self.cached {
@@ -92,6 +129,9 @@ impl<T: BvecTable, const PER_PAGE: bool> Iterator for Segments<T, PER_PAGE> {
     type Item = Segment;
 
     fn next(&mut self) -> Option<Segment> {
+        if !PER_PAGE {
+            return self.next_vector();
+        }
         while self.iter.size > 0 {
             let bv = self.current();
             if self.iter.done >= bv.len {

@@ -34,15 +34,22 @@ fn pfn_add_keeps_flags_and_strips_overflow_into_flags() {
 }
 
 #[test]
-fn pfn_checked_flag_covers_one_frame_only() {
+fn pfn_checked_flag_covers_its_subsection_only() {
     // SAFETY: host test; nothing is mapped.
     let p = unsafe { Pfn::ram_checked(0x42) };
     assert!(p.is_checked() && p.has_page() && !p.is_device());
     assert_eq!(p.number(), 0x42);
     assert!(p.add(0).is_checked());
     let q = p.add(1);
-    assert!(!q.is_checked() && q.has_page());
+    assert!(q.is_checked() && q.has_page());
     assert_eq!(q.number(), 0x43);
+    // Last frame of the subsection keeps it, the next one loses it.
+    assert!(p.add(PAGES_PER_SUBSECTION - 0x42 - 1).is_checked());
+    let r = p.add(PAGES_PER_SUBSECTION - 0x42);
+    assert!(!r.is_checked() && r.has_page());
+    assert_eq!(r.number(), PAGES_PER_SUBSECTION);
+    // Once lost, it stays lost.
+    assert!(!r.add(1).is_checked());
     assert!(!Pfn::ram(0x42).is_checked() && !Pfn::device(0x42).is_checked());
 }
 
