@@ -8,16 +8,9 @@ set -euo pipefail
 prepare_guest normal
 log=$RPMEM_CACHE/logs/bench-ab.log
 out=$RPMEM_ROOT/docs/benchmarks-ab.md
-mkdir -p "$(dirname "$log")"
 pairs=${BENCH_PAIRS:-30} burst=${BENCH_BURST_MS:-200}
 start=$(date +%s)
-rc=0
-RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
-RPMEM_NVDIMMS=2 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=1800 \
-RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-ab} \
-RPMEM_APPEND="quiet RPMEM_MODE=ab BENCH_PAIRS=$pairs BENCH_BURST_MS=$burst" \
-	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
-grep -aq AB-DONE "$log" || die "bench-ab did not complete (rc=$rc); see $log"
+run_measurement_guest ab 2 1800 "$log" "BENCH_PAIRS=$pairs BENCH_BURST_MS=$burst"
 {
 	echo "# rpmem / nd_pmem, interleaved A/B"
 	echo

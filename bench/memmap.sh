@@ -9,13 +9,7 @@ set -euo pipefail
 prepare_guest zonedev
 log=$RPMEM_CACHE/logs/memmap.log
 out=$RPMEM_ROOT/docs/memmap.md
-mkdir -p "$(dirname "$log")"
-rc=0
-RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
-RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_NVDIMM_FRESH=1 RPMEM_TIMEOUT=600 \
-RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-memmap} \
-RPMEM_APPEND="quiet RPMEM_MODE=memmap" "$RPMEM_ROOT/qemu/run.sh" || rc=$?
-grep -aq MEMMAP-DONE "$log" || die "memmap run did not complete (rc=$rc); see $log"
+RPMEM_MEM=2G RPMEM_NVDIMM_FRESH=1 run_measurement_guest memmap 1 600 "$log"
 {
 	echo "# struct page cost of serving a 1 GiB namespace"
 	echo

@@ -8,14 +8,7 @@ set -euo pipefail
 prepare_guest normal
 log=$RPMEM_CACHE/logs/profile.log
 out=${PROFILE_OUT:-$RPMEM_ROOT/docs/profile.md}
-mkdir -p "$(dirname "$log")"
-rc=0
-RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
-RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=900 \
-RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-profile} \
-RPMEM_APPEND="quiet RPMEM_MODE=profile BENCH_RUNTIME=${BENCH_RUNTIME:-4}" \
-	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
-grep -q PROFILE-DONE "$log" || die "profile did not complete (rc=$rc); see $log"
+run_measurement_guest profile 1 900 "$log" "BENCH_RUNTIME=${BENCH_RUNTIME:-4}"
 {
 	echo "# Kernel profile: 1 MiB O_DIRECT sequential I/O, nd_pmem vs rpmem"
 	echo

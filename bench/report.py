@@ -71,7 +71,7 @@ def main(log, out, meta):
     p("## fio O_DIRECT, median of rounds\n")
     p("IOPS (k) and MiB/s are medians; p99 is completion latency in µs; ± is the spread (max-min)/median across rounds.\n")
     p("rpmem / nd_pmem is the ratio of the medians; per round is the range of the ratios "
-      "taken within each round (both drivers measured minutes apart on the same namespace). "
+      "taken within each round (both drivers measured back to back on the same namespace, rebound between them on every row). "
       "Verdict: ahead if rpmem won every round, behind if it lost every round, otherwise level "
       "(inside the noise).\n")
     hdr = "| row | " + " | ".join(DRIVERS) + " | rpmem / nd_pmem | per round | verdict |"

@@ -9,22 +9,16 @@ set -euo pipefail
 prepare_guest normal
 kdir=$KDIR
 log=$RPMEM_CACHE/logs/bench.log
-mkdir -p "$(dirname "$log")"
 rounds=${BENCH_ROUNDS:-3}
 runtime=${BENCH_RUNTIME:-4}
 log "bench: $rounds rounds x 8 rows x 5 drivers x ${runtime}s; console: $log"
 start=$(date +%s)
-rc=0
-RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
-RPMEM_NVDIMMS=1 RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=4G RPMEM_TIMEOUT=3600 \
-RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-bench} \
-RPMEM_APPEND="quiet RPMEM_MODE=bench BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}" \
-	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
-grep -q BENCH-DONE "$log" || die "bench did not complete (rc=$rc); see $log"
+run_measurement_guest bench 1 3600 "$log" BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime \
+	BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 python3 "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
 	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
 	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
-	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per driver per round; driver order reversed every other round"
+	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem and nd_pmem back to back on every row (namespace rebound between them, order alternating row by row), the other drivers in order reversed every other round"

@@ -30,3 +30,19 @@ prepare_guest() { # variant
 	make -s -C "$RPMEM_ROOT" KDIR="$KDIR" modules >&2 || { log "module build failed"; return 2; }
 	INITRD=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$KDIR") || { log "initramfs failed"; return 3; }
 }
+
+# One guest boot for a measurement job (after prepare_guest): init mode MODE
+# with NVDIMMS 1 GiB namespaces, at most TIMEOUT seconds, console to LOG;
+# further arguments go on the kernel command line for the guest script.
+# Dies unless the guest printed its "<MODE>-DONE" marker (mode upper-cased).
+# RPMEM_MEM (4G) and other qemu/run.sh variables may be set by the caller.
+run_measurement_guest() { # mode nvdimms timeout log [guest args...]
+	local mode=$1 nvdimms=$2 timeout=$3 log=$4 rc=0
+	shift 4
+	mkdir -p "$(dirname "$log")"
+	RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \
+	RPMEM_NVDIMMS=$nvdimms RPMEM_NVDIMM_SIZE=1G RPMEM_MEM=${RPMEM_MEM:-4G} RPMEM_TIMEOUT=$timeout \
+	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-$mode} \
+	RPMEM_APPEND="quiet RPMEM_MODE=$mode $*" "$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	grep -aq "${mode^^}-DONE" "$log" || die "$mode run did not complete (rc=$rc); see $log"
+}
