@@ -45,6 +45,21 @@ __flatten bool rpmem_pfn_valid(u64 pfn)
 	return pfn_valid(pfn);
 }
 
+/*
+ * pfn_valid(@pfn) as 0 (invalid) or the size, in frames, of the aligned
+ * block around @pfn that shares the answer while any of its memory stays
+ * online: the whole section for an early (boot) section, else the
+ * subsection.
+ */
+__flatten u64 rpmem_pfn_valid_block(u64 pfn)
+{
+	if (!pfn_valid(pfn))
+		return 0;
+	if (early_section(__pfn_to_section(pfn)))
+		return PAGES_PER_SECTION;
+	return PAGES_PER_SUBSECTION;
+}
+
 /* pfn_valid() over every subsection that @nr frames from @pfn touch. */
 bool rpmem_pfns_valid(u64 pfn, u64 nr)
 {

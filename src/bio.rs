@@ -12,32 +12,38 @@ use crate::memmap;
 use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
 use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
 
-/// The last memmap subsection that `pfn_valid()` held for, during one walk
-/// of one bio. `pfn_valid()` is a function of the subsection alone (its
-/// section is present and, if hot-added, the subsection's bit is set), and a
-/// page of the bio, pinned while it is in flight, keeps that subsection
-/// online; the RAM pages of a bio mostly come from one user buffer, so most
-/// vectors need no call into C at all.
+/// The last block of frames that `pfn_valid()` held for, during one walk of
+/// one bio: `pfn_valid()` gives one answer for a whole block (an early,
+/// boot-time section, or else a 2 MiB memmap subsection) while any memory
+/// in it stays online, and a page of the bio, pinned while it is in flight,
+/// keeps its block online. The RAM pages of a bio mostly come from one user
+/// buffer, so most vectors need no call into C at all.
 #[derive(Default)]
-pub(crate) struct ValidSubsection(Option<u64>);
+pub(crate) struct ValidBlock {
+    /// First frame of the block.
+    first: u64,
+    /// Frames in the block; 0 while nothing is cached.
+    pages: u64,
+}
 
 // `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
 const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
 
-impl ValidSubsection {
+impl ValidBlock {
     /// `pfn_valid(pfn)`, answered from the cache when it can be.
     #[inline]
     fn pfn_valid(&mut self, pfn: u64) -> bool {
-        let subsection = pfn / PAGES_PER_SUBSECTION;
-        if self.0 == Some(subsection) {
+        if pfn.wrapping_sub(self.first) < self.pages {
             return true;
         }
         // SAFETY: `pfn_valid()` only reads the memory-section tables.
-        let valid = unsafe { bindings::rpmem_pfn_valid(pfn) };
-        if valid {
-            self.0 = Some(subsection);
+        let pages = unsafe { bindings::rpmem_pfn_valid_block(pfn) };
+        if pages == 0 || !pages.is_power_of_two() {
+            return pages != 0;
         }
-        valid
+        self.first = pfn & !(pages - 1);
+        self.pages = pages;
+        true
     }
 }
 
@@ -45,7 +51,7 @@ impl ValidSubsection {
 /// (`Pfn::ram_checked`), one without is device memory (`Pfn::device`).
 /// `valid` carries what earlier vectors of the same bio established.
 #[inline]
-pub(crate) fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidSubsection) -> Pfn {
+pub(crate) fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidBlock) -> Pfn {
     // Arithmetic on the vmemmap: `bv_page` is not dereferenced, so any value
     // of it is fine.
     let pfn = memmap::page_to_pfn(bv.bv_page);
@@ -130,7 +136,7 @@ impl Bio {
         Segments::new(
             BioVecs {
                 vecs: self.raw().bi_io_vec,
-                valid: ValidSubsection::default(),
+                valid: ValidBlock::default(),
                 _bio: PhantomData,
             },
             BvecIter {
@@ -172,7 +178,7 @@ impl Bio {
 /// The vector table of a [`Bio`], borrowed for a segment walk.
 pub(crate) struct BioVecs<'a> {
     vecs: *const bindings::bio_vec,
-    valid: ValidSubsection,
+    valid: ValidBlock,
     _bio: PhantomData<&'a Bio>,
 }
 
