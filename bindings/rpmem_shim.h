@@ -20,7 +20,6 @@ struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node);
 struct nd_namespace_io *rpmem_to_nsio(struct nd_namespace_common *ndns);
 bool rpmem_is_personality(struct device *dev);
 struct nd_namespace_common *rpmem_to_ndns(struct device *dev);
-bool rpmem_pfn_valid(u64 pfn);
 u64 rpmem_pfn_valid_block(u64 pfn);
 bool rpmem_pfns_valid(u64 pfn, u64 nr);
 unsigned long rpmem_vmemmap_base(void);

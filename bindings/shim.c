@@ -39,12 +39,6 @@ struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 	return to_ndns(dev);
 }
 
-/* Flattened: pfn_valid() inlined, one call per check from Rust. */
-__flatten bool rpmem_pfn_valid(u64 pfn)
-{
-	return pfn_valid(pfn);
-}
-
 /*
  * pfn_valid(@pfn) as 0 (invalid) or the size, in frames, of the aligned
  * block around @pfn that shares the answer while any of its memory stays
@@ -53,6 +47,10 @@ __flatten bool rpmem_pfn_valid(u64 pfn)
  */
 __flatten u64 rpmem_pfn_valid_block(u64 pfn)
 {
+	/* src/bio.rs aligns @pfn down to the block. */
+	BUILD_BUG_ON_NOT_POWER_OF_2(PAGES_PER_SECTION);
+	BUILD_BUG_ON_NOT_POWER_OF_2(PAGES_PER_SUBSECTION);
+
 	if (!pfn_valid(pfn))
 		return 0;
 	if (early_section(__pfn_to_section(pfn)))
@@ -68,7 +66,7 @@ bool rpmem_pfns_valid(u64 pfn, u64 nr)
 	if (!nr || last < pfn)
 		return false;
 	for (p = pfn; p <= last; p = ALIGN(p + 1, PAGES_PER_SUBSECTION))
-		if (!rpmem_pfn_valid(p))
+		if (!pfn_valid(p))
 			return false;
 	return true;
 }

@@ -38,9 +38,10 @@ impl ValidBlock {
         }
         // SAFETY: `pfn_valid()` only reads the memory-section tables.
         let pages = unsafe { bindings::rpmem_pfn_valid_block(pfn) };
-        if pages == 0 || !pages.is_power_of_two() {
-            return pages != 0;
+        if pages == 0 {
+            return false;
         }
+        // A section or subsection size: a power of two (checked in shim.c).
         self.first = pfn & !(pages - 1);
         self.pages = pages;
         true

@@ -137,8 +137,8 @@ impl PmemDisk {
     ) -> Result<KBox<Self>> {
         let mapping = Mapping::new(ns)?;
         let start_pfn = ns.phys >> PAGE_SHIFT;
-        // SAFETY: pure test of the memory map.
-        if unsafe { bindings::rpmem_pfn_valid(start_pfn) } {
+        // SAFETY: pure test of the memory map (`pfn_valid()`).
+        if unsafe { bindings::rpmem_pfn_valid_block(start_pfn) } != 0 {
             pr_warn!(
                 "{}: pfn {:#x} has a struct page (unexpected for raw pmem)\n",
                 ns.name,

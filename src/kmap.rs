@@ -11,8 +11,8 @@
 //! mapping holds an RCU read-side section until it is dropped, which is what
 //! keeps the range registered. Neither path sleeps, so mappings may be
 //! taken in atomic context; like `kmap_local`, a mapping must be dropped on
-//! the CPU and in the
-//! context that took it (it is neither `Send` nor `Sync`).
+//! the CPU and in the context that took it (it is neither `Send` nor
+//! `Sync`).
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;

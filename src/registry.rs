@@ -115,9 +115,7 @@ impl Registration {
             spare: Some(spare),
         })
     }
-}
 
-impl Registration {
     /// The registered range; it stays registered while `self` lives.
     pub(crate) fn range(&self) -> DevRange {
         self.range

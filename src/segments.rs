@@ -7,8 +7,8 @@
 //! single-page segments (multi-page vectors split at page boundaries, like
 //! `bio_for_each_segment`); without, one segment per vector
 //! (`bio_for_each_bvec`), its frame normalised so that the offset lies in
-//! the first page. Either way the iterator advances by each segment and the
-//! lengths sum to `bi_size`. Pure logic over a [`BvecTable`], so the host
+//! the first page; the per-page walk is the vector walk cut at page ends.
+//! Either way the lengths sum to `bi_size`. Pure logic over a [`BvecTable`], so the host
 //! unit tests drive it with plain arrays.
 
 use crate::pfn::{Pfn, PAGE_SIZE};
@@ -57,12 +57,14 @@ pub(crate) struct Segment {
     pub(crate) sector: u64,
 }
 
-/// Iterator over the segments of a vector table: single pages when
-/// `PER_PAGE`, whole vectors otherwise.
+/// Iterator over the segments of a vector table: whole vectors, or with
+/// `PER_PAGE` the same vectors cut at page boundaries.
 pub(crate) struct Segments<T: BvecTable, const PER_PAGE: bool> {
     table: T,
     iter: BvecIter,
-    cached: Option<(u32, RawBvec)>,
+    /// With `PER_PAGE`: what is left of the current vector after the pages
+    /// already handed out.
+    rest: Option<Segment>,
 }
 
 impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
@@ -71,7 +73,7 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
         Segments {
             table,
             iter,
-            cached: None,
+            rest: None,
         }
     }
 
@@ -111,18 +113,6 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
         }
         None
     }
-
-    fn current(&mut self) -> RawBvec {
-        let idx = self.iter.idx;
-        match self.cached {
-            Some((i, bv)) if i == idx => bv,
-            _ => {
-                let bv = self.table.bvec(idx);
-                self.cached = Some((idx, bv));
-                bv
-            }
-        }
-    }
 }
 
 impl<T: BvecTable, const PER_PAGE: bool> Iterator for Segments<T, PER_PAGE> {
@@ -132,37 +122,22 @@ impl<T: BvecTable, const PER_PAGE: bool> Iterator for Segments<T, PER_PAGE> {
         if !PER_PAGE {
             return self.next_vector();
         }
-        while self.iter.size > 0 {
-            let bv = self.current();
-            if self.iter.done >= bv.len {
-                // Empty or exhausted vector: skip it as bvec_iter_advance does.
-                self.iter.idx += 1;
-                self.iter.done = 0;
-                continue;
-            }
-            let mp_offset = bv.offset as usize + self.iter.done as usize;
-            let mp_len = (bv.len - self.iter.done).min(self.iter.size) as usize;
-            let offset = mp_offset % PAGE_SIZE;
-            let len = if PER_PAGE {
-                mp_len.min(PAGE_SIZE - offset) as u32
-            } else {
-                mp_len as u32
-            };
-            let seg = Segment {
-                pfn: bv.pfn.add((mp_offset / PAGE_SIZE) as u64),
-                offset: offset as u32,
-                len,
-                sector: self.iter.sector,
-            };
-            self.iter.done += len;
-            if self.iter.done == bv.len {
-                self.iter.idx += 1;
-                self.iter.done = 0;
-            }
-            self.iter.size -= len;
-            self.iter.sector += u64::from(len >> 9);
-            return Some(seg);
+        // `bio_for_each_segment`: the vector walk, each piece cut at the end
+        // of its first page.
+        let mut seg = match self.rest.take() {
+            Some(seg) => seg,
+            None => self.next_vector()?,
+        };
+        let first = seg.len.min((PAGE_SIZE - seg.offset as usize) as u32);
+        if first < seg.len {
+            self.rest = Some(Segment {
+                pfn: seg.pfn.add(1),
+                offset: 0,
+                len: seg.len - first,
+                sector: seg.sector.wrapping_add(u64::from(first >> 9)),
+            });
+            seg.len = first;
         }
-        None
+        Some(seg)
     }
 }
