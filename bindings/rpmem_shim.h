@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct bio;
+struct block_device;
 struct device;
 struct gendisk;
 struct page;
@@ -31,11 +32,16 @@ void rpmem_notify_dirent(void *dirent);
 void rpmem_put_dirent(void *dirent);
 int rpmem_dev_to_node(struct device *dev);
 bool rpmem_arch_has_flushcache(void);
-struct bio *rpmem_bio_alloc(struct gendisk *disk, unsigned short nr_vecs,
+struct bio *rpmem_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
 			    unsigned int opf);
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio);
 bool rpmem_disk_ro(struct gendisk *disk);
 u64 rpmem_virt_to_pfn(const void *addr);
 void rpmem_cond_resched(void);
+const char *rpmem_namespaces_param(void);
+u64 rpmem_first_valid_pfn(u64 pfn, u64 nr);
+bool rpmem_shares_section_with_ram(u64 phys, u64 size);
+bool rpmem_bdev_read_only(struct block_device *bdev);
+u32 rpmem_disk_devt(struct gendisk *disk);
 
 #endif

@@ -4,7 +4,9 @@
  * Each forwards to one kernel helper; no driver logic lives here.
  */
 #include <linux/blkdev.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/nd.h>
 #include <linux/sysfs.h>
 #include "nd.h"
@@ -117,10 +119,10 @@ bool rpmem_arch_has_flushcache(void)
 }
 
 /* bio_alloc() is a static inline around bio_alloc_bioset(). */
-struct bio *rpmem_bio_alloc(struct gendisk *disk, unsigned short nr_vecs,
+struct bio *rpmem_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
 			    unsigned int opf)
 {
-	return bio_alloc(disk->part0, nr_vecs, opf, GFP_KERNEL);
+	return bio_alloc(bdev, nr_vecs, opf, GFP_KERNEL);
 }
 
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio)
@@ -142,4 +144,63 @@ u64 rpmem_virt_to_pfn(const void *addr)
 void rpmem_cond_resched(void)
 {
 	cond_resched();
+}
+
+/*
+ * The "namespaces" module parameter: a string, which the kernel crate's
+ * module! macro cannot declare. Parsed and validated in src/params.rs.
+ */
+static char rpmem_namespaces[512];
+module_param_string(namespaces, rpmem_namespaces, sizeof(rpmem_namespaces), 0444);
+MODULE_PARM_DESC(namespaces,
+		 "Comma-separated namespaces to serve, e.g. namespace0.0,namespace1.0 (default: every free raw namespace)");
+
+const char *rpmem_namespaces_param(void)
+{
+	return rpmem_namespaces;
+}
+
+/*
+ * The first frame of @nr from @pfn that has a struct page, or U64_MAX:
+ * pfn_valid() answers per memmap subsection, so one frame per subsection.
+ */
+u64 rpmem_first_valid_pfn(u64 pfn, u64 nr)
+{
+	u64 p, end = pfn + nr;
+
+	for (p = pfn; p < end; p = ALIGN(p + 1, PAGES_PER_SUBSECTION))
+		if (pfn_valid(p))
+			return p;
+	return U64_MAX;
+}
+
+/*
+ * True if a memory section that [@phys, @phys + @size) touches also holds
+ * System RAM: its memmap and direct map then cover part of the section,
+ * and pfn_valid() may answer for the whole of it.
+ */
+bool rpmem_shares_section_with_ram(u64 phys, u64 size)
+{
+	u64 first = ALIGN_DOWN(phys, 1ULL << SECTION_SIZE_BITS);
+	u64 last = ALIGN_DOWN(phys + size - 1, 1ULL << SECTION_SIZE_BITS);
+	u64 sec;
+
+	for (sec = first; sec <= last; sec += 1ULL << SECTION_SIZE_BITS) {
+		if (sec > first && sec < last)
+			continue;
+		if (region_intersects(sec, 1ULL << SECTION_SIZE_BITS, IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) != REGION_DISJOINT)
+			return true;
+	}
+	return false;
+}
+
+bool rpmem_bdev_read_only(struct block_device *bdev)
+{
+	return bdev_read_only(bdev);
+}
+
+u32 rpmem_disk_devt(struct gendisk *disk)
+{
+	return disk_devt(disk);
 }

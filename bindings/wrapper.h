@@ -14,6 +14,7 @@
 #include <linux/memremap.h>
 #include <linux/mmzone.h>
 #include <linux/ioport.h>
+#include <linux/pagemap.h>
 #include <uapi/linux/ndctl.h>
 #include "nd.h"  /* drivers/nvdimm/nd.h: private libnvdimm API */
 #include "rpmem_shim.h"
@@ -40,3 +41,7 @@ const unsigned int RUST_CONST_HELPER_SECTOR_SHIFT = SECTOR_SHIFT;
 const unsigned long RUST_CONST_HELPER_ND_MIN_NAMESPACE_SIZE = ND_MIN_NAMESPACE_SIZE;
 const blk_opf_t RUST_CONST_HELPER_REQ_SYNC = REQ_SYNC;
 const unsigned long RUST_CONST_HELPER_PAGES_PER_SUBSECTION = PAGES_PER_SUBSECTION;
+const blk_mode_t RUST_CONST_HELPER_BLK_OPEN_READ = BLK_OPEN_READ;
+const blk_mode_t RUST_CONST_HELPER_BLK_OPEN_WRITE = BLK_OPEN_WRITE;
+const blk_mode_t RUST_CONST_HELPER_BLK_OPEN_RESTRICT_WRITES = BLK_OPEN_RESTRICT_WRITES;
+const unsigned long RUST_CONST_HELPER_PAGE_SIZE = PAGE_SIZE;

@@ -29,7 +29,9 @@ functions=(
 	devm_namespace_enable devm_namespace_disable
 	nvdimm_badblocks_populate nvdimm_check_and_set_ro nvdimm_clear_poison
 	nvdimm_flush nvdimm_has_flush nvdimm_has_cache is_nvdimm_sync to_nd_region
-	pmem_sector_size arch_invalidate_pmem
+	pmem_sector_size arch_invalidate_pmem arch_wb_cache_pmem nd_dev_to_uuid
+	bdev_file_open_by_dev bdev_fput file_bdev blkdev_issue_flush
+	filemap_write_and_wait_range invalidate_inode_pages2_range
 	badblocks_check badblocks_clear badblocks_exit badblocks_init
 	'rpmem_.*'
 )

@@ -1,87 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Typed access to bios: the pfn accessors for `bio_vec` and a safe segment
-//! iterator. The driver reads or sets a vector's frame only through
+//! Typed access to bios: the pfn accessors for `bio_vec`, a safe segment
+//! iterator, and [`Bio`], a bio handed to the driver, which is completed
+//! exactly once. The driver reads or sets a vector's frame only through
 //! [`bvec_pfn`] and [`bvec_set_pfn`]; nothing else touches `bv_page`.
 
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 
 use crate::bindings;
+use crate::kmap::{kmap_atomic_pfn_t, PfnMapping};
 use crate::memmap;
-use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
-use crate::segments::{BvecIter, BvecTable, RawBvec, Segments};
-
-/// The last block of frames that `pfn_valid()` held for, during one walk of
-/// one bio: `pfn_valid()` gives one answer for a whole block (an early,
-/// boot-time section, or else a 2 MiB memmap subsection) while any memory
-/// in it stays online, and a page of the bio, pinned while it is in flight,
-/// keeps its block online. The RAM pages of a bio mostly come from one user
-/// buffer, so most vectors need no call into C at all.
-#[derive(Default)]
-pub(crate) struct ValidBlock {
-    /// First frame of the block.
-    first: u64,
-    /// Frames in the block; 0 while nothing is cached.
-    pages: u64,
-}
+use crate::pfn::{Pfn, ValidBlock, PAGES_PER_SUBSECTION};
+use crate::segments::{BvecIter, BvecTable, RawBvec, Segment, Segments};
 
 // `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
 const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
 
-impl ValidBlock {
-    /// `pfn_valid(pfn)`, answered from the cache when it can be.
-    #[inline]
-    fn pfn_valid(&mut self, pfn: u64) -> bool {
-        if pfn.wrapping_sub(self.first) < self.pages {
-            return true;
-        }
-        // SAFETY: `pfn_valid()` only reads the memory-section tables.
-        let pages = unsafe { bindings::rpmem_pfn_valid_block(pfn) };
-        if pages == 0 {
-            return false;
-        }
-        // A section or subsection size: a power of two (checked in shim.c).
-        self.first = pfn & !(pages - 1);
-        self.pages = pages;
-        true
-    }
-}
-
 /// The frame a vector starts at, typed: a frame with a `struct page` is RAM
 /// (`Pfn::ram_checked`), one without is device memory (`Pfn::device`).
 /// `valid` carries what earlier vectors of the same bio established.
+///
+/// # Safety
+///
+/// `bv` must be a vector of a bio in flight, whose pages are pinned (or
+/// device frames set by [`bvec_set_pfn`]) until the bio completes, and the
+/// result must not be used after that.
 #[inline]
-pub(crate) fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidBlock) -> Pfn {
-    // Arithmetic on the vmemmap: `bv_page` is not dereferenced, so any value
-    // of it is fine.
+pub(crate) unsafe fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidBlock) -> Pfn {
+    // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
     let pfn = memmap::page_to_pfn(bv.bv_page);
-    if valid.pfn_valid(pfn) {
-        // SAFETY: `pfn_valid()` holds, and the pages of a bio in flight are
-        // pinned, so their memory section stays online.
+    // SAFETY: `pfn_valid()` only reads the memory-section tables.
+    if valid.pfn_valid(pfn, |p| unsafe { bindings::rpmem_pfn_valid_block(p) }) {
+        // SAFETY: `pfn_valid()` holds, and the caller guarantees the page is
+        // pinned for the bio's I/O, so its memory section stays online and
+        // the bio's owner lets us access it until the bio completes.
         unsafe { Pfn::ram_checked(pfn) }
     } else {
         Pfn::device(pfn)
     }
 }
 
-/// Point a vector at `len` bytes from `offset` in frame `pfn`.
+/// Point a vector at `len` bytes from `offset` in device frame `pfn`.
 ///
 /// For a frame with no `struct page` this stores `pfn_to_page(pfn)`, an
 /// address in the vmemmap that is never dereferenced: [`bvec_pfn`] turns it
 /// back into the frame (see docs/pfn-io.md for why that holds on x86-64).
-#[allow(
-    dead_code,
-    reason = "the write side of the accessors, for pfn bios (M5)"
-)]
 pub(crate) fn bvec_set_pfn(bv: &mut bindings::bio_vec, pfn: Pfn, offset: u32, len: u32) {
     bv.bv_page = memmap::pfn_to_page(pfn.number());
     bv.bv_offset = offset;
     bv.bv_len = len;
 }
 
-/// A bio handed to the driver, owned until [`Bio::end`].
+/// What a bio asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Op {
+    /// `REQ_OP_READ`.
+    Read,
+    /// `REQ_OP_WRITE`.
+    Write,
+    /// Anything else (discard, write zeroes, ...).
+    Other,
+}
+
+/// A completion status (`blk_status_t`).
+pub(crate) type Status = bindings::blk_status_t;
+
+/// A bio handed to the driver by `submit_bio`. Dropping it completes it
+/// (`bio_endio`) with the status set so far; [`Bio::hand_off`] gives it to
+/// someone else who completes it.
+#[must_use = "a bio must be completed: drop it, call end(), or hand_off()"]
 pub(crate) struct Bio(NonNull<bindings::bio>);
+
+/// I/O accounting started for a bio ([`Bio::start_acct`]).
+#[must_use = "pass it to Bio::end_acct"]
+pub(crate) struct IoAcct(usize);
 
 impl Bio {
     /// Take ownership of a bio from `submit_bio`.
@@ -98,19 +92,32 @@ impl Bio {
         unsafe { self.0.as_ref() }
     }
 
-    /// The raw pointer, for calls into the block layer.
-    pub(crate) fn as_ptr(&self) -> *mut bindings::bio {
-        self.0.as_ptr()
-    }
-
-    /// Operation and flags (`bi_opf`).
-    pub(crate) fn opf(&self) -> u32 {
-        self.raw().bi_opf
-    }
-
     /// The operation (`bio_op()`).
-    pub(crate) fn op(&self) -> u32 {
-        self.opf() & bindings::REQ_OP_MASK
+    pub(crate) fn op(&self) -> Op {
+        match self.raw().bi_opf & bindings::REQ_OP_MASK {
+            bindings::req_op_REQ_OP_READ => Op::Read,
+            bindings::req_op_REQ_OP_WRITE => Op::Write,
+            _ => Op::Other,
+        }
+    }
+
+    fn has_flag(&self, flag: u32) -> bool {
+        self.raw().bi_opf & flag != 0
+    }
+
+    /// `REQ_NOWAIT`: the submitter may not sleep.
+    pub(crate) fn is_nowait(&self) -> bool {
+        self.has_flag(bindings::REQ_NOWAIT)
+    }
+
+    /// `REQ_PREFLUSH`: flush before the data.
+    pub(crate) fn is_preflush(&self) -> bool {
+        self.has_flag(bindings::REQ_PREFLUSH)
+    }
+
+    /// `REQ_FUA`: the data must be durable at completion.
+    pub(crate) fn is_fua(&self) -> bool {
+        self.has_flag(bindings::REQ_FUA)
     }
 
     /// `private_data` of the disk the bio was submitted to.
@@ -132,7 +139,14 @@ impl Bio {
     /// The bio's vectors from its current position, one physically
     /// contiguous segment each, with `bio_for_each_bvec` semantics. The bio
     /// itself is not advanced.
-    pub(crate) fn bvecs(&self) -> Segments<BioVecs<'_>, false> {
+    pub(crate) fn segments(&self) -> impl Iterator<Item = BioSegment<'_>> {
+        self.bvecs().map(|seg| BioSegment {
+            seg,
+            _bio: PhantomData,
+        })
+    }
+
+    fn bvecs(&self) -> Segments<BioVecs<'_>, false> {
         let it = &self.raw().bi_iter;
         Segments::new(
             BioVecs {
@@ -149,31 +163,111 @@ impl Bio {
         )
     }
 
+    /// Start I/O accounting if the disk's queue keeps I/O statistics
+    /// (`blk_queue_io_stat()` + `bio_start_io_acct()`).
+    #[inline]
+    pub(crate) fn start_acct(&self) -> Option<IoAcct> {
+        // SAFETY: the bio's disk and queue are live while it is in flight.
+        let features = unsafe { (*(*(*self.raw().bi_bdev).bd_disk).queue).limits.features };
+        if features & bindings::BLK_FEAT_IO_STAT == 0 {
+            return None;
+        }
+        // SAFETY: the bio is live and ours.
+        Some(IoAcct(unsafe {
+            bindings::bio_start_io_acct(self.0.as_ptr())
+        }))
+    }
+
+    /// End the accounting [`Bio::start_acct`] started.
+    #[inline]
+    pub(crate) fn end_acct(&self, acct: IoAcct) {
+        // SAFETY: pairs with `bio_start_io_acct()` on this live bio.
+        unsafe { bindings::rpmem_bio_end_io_acct(self.0.as_ptr(), acct.0) };
+    }
+
     /// Set the completion status.
-    pub(crate) fn set_status(&mut self, status: bindings::blk_status_t) {
+    pub(crate) fn set_status(&mut self, status: Status) {
         // SAFETY: we own the bio; nobody else writes its status now.
         unsafe { (*self.0.as_ptr()).bi_status = status };
     }
 
     /// The completion status so far.
-    pub(crate) fn status(&self) -> bindings::blk_status_t {
+    pub(crate) fn status(&self) -> Status {
         self.raw().bi_status
     }
 
-    /// Complete the bio (`bio_endio`).
+    /// Complete the bio (`bio_endio`) with the status set so far.
     pub(crate) fn end(self) {
-        // SAFETY: we own the bio and give it back exactly once.
-        unsafe { bindings::bio_endio(self.0.as_ptr()) };
+        drop(self);
     }
 
     /// Complete the bio with `status`.
-    pub(crate) fn end_with(mut self, status: bindings::blk_status_t) {
+    pub(crate) fn end_with(mut self, status: Status) {
         self.set_status(status);
-        self.end();
     }
 
-    /// Give up ownership without completing (someone else now completes it).
-    pub(crate) fn forget(self) {}
+    /// Give the bio to a C function that takes over its completion; `f`
+    /// gets the raw pointer and says whether it took the bio (true) or left
+    /// it to us (false: the bio comes back).
+    pub(crate) fn hand_off(self, f: impl FnOnce(*mut bindings::bio) -> bool) -> Option<Self> {
+        let this = ManuallyDrop::new(self);
+        if f(this.0.as_ptr()) {
+            None
+        } else {
+            Some(ManuallyDrop::into_inner(this))
+        }
+    }
+}
+
+impl Drop for Bio {
+    fn drop(&mut self) {
+        // SAFETY: we own the bio and give it back exactly once: `hand_off`
+        // never drops a bio that was taken over.
+        unsafe { bindings::bio_endio(self.0.as_ptr()) };
+    }
+}
+
+/// One physically contiguous segment of a [`Bio`] in flight; its memory may
+/// be mapped while the bio is borrowed.
+pub(crate) struct BioSegment<'a> {
+    seg: Segment,
+    _bio: PhantomData<&'a Bio>,
+}
+
+impl<'a> BioSegment<'a> {
+    /// Bytes in the segment.
+    #[inline]
+    pub(crate) fn len(&self) -> u32 {
+        self.seg.len
+    }
+
+    /// Bytes of the bio before this segment.
+    #[inline]
+    pub(crate) fn bio_offset(&self) -> u32 {
+        self.seg.bio_offset
+    }
+
+    /// The segment's frame.
+    #[inline]
+    pub(crate) fn pfn(&self) -> Pfn {
+        self.seg.pfn
+    }
+
+    /// Map the segment's memory: RAM pages pinned for the bio, or device
+    /// frames of a pfn bio (found in the registry, `None` if unregistered).
+    #[inline(always)]
+    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
+        // SAFETY: the frames are the bio's own memory, which its submitter
+        // lends us until the bio completes; the mapping borrows the bio for
+        // `'a`, so it cannot outlive that.
+        unsafe {
+            kmap_atomic_pfn_t(
+                self.seg.pfn,
+                self.seg.offset as usize,
+                self.seg.len as usize,
+            )
+        }
+    }
 }
 
 /// The vector table of a [`Bio`], borrowed for a segment walk.
@@ -191,7 +285,9 @@ impl BvecTable for BioVecs<'_> {
         // vectors from `bi_idx` on (the `bio_for_each_segment` contract).
         let bv = unsafe { &*self.vecs.add(idx as usize) };
         RawBvec {
-            pfn: bvec_pfn(bv, &mut self.valid),
+            // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
+            // frames are used only while the bio is being served.
+            pfn: unsafe { bvec_pfn(bv, &mut self.valid) },
             len: bv.bv_len,
             offset: bv.bv_offset,
         }

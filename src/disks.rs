@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The list of live rpmem disks, by name, for the control device.
-//!
-//! Holding the list lock keeps every listed disk bound: `remove` must take
-//! the lock to unlist a disk before tearing it down.
+//! The list of live rpmem disks, for the control device. The lock is held
+//! only to look a disk up: a copy keeps what it needs of a disk (an
+//! [`Arc<DiskShared>`] and the block device it opens), not the lock, so
+//! binding and unbinding go on while copies run.
 
 use kernel::prelude::*;
-use kernel::str::CStr;
+use kernel::sync::Arc;
 
-use crate::disk::PmemDisk;
+use crate::disk::{DiskShared, PmemDisk};
+use crate::gendisk::DiskId;
+use crate::uapi::DiskInfo;
 
 /// A listed disk.
-pub(crate) struct DiskRef(*const PmemDisk);
+struct DiskRef(*const PmemDisk);
 
 // SAFETY: the pointee is only used under the list lock, which keeps it
-// alive; `PmemDisk`'s shared methods are safe to call from any thread.
+// alive (`remove` unlists a disk before dropping it); `PmemDisk`'s shared
+// methods are safe to call from any thread.
 unsafe impl Send for DiskRef {}
 
 kernel::sync::global_lock! {
@@ -35,39 +38,53 @@ pub(crate) fn shutdown() {
 }
 
 /// List `disk`; it must stay at its address until [`unlist`].
-pub(crate) fn list(disk: &PmemDisk) -> Result {
-    DISKS
-        .lock()
-        .push(DiskRef(core::ptr::from_ref(disk)), GFP_KERNEL)?;
+pub(crate) fn list(disk: &Pin<KBox<PmemDisk>>) -> Result {
+    let p: *const PmemDisk = &**disk;
+    DISKS.lock().push(DiskRef(p), GFP_KERNEL)?;
     Ok(())
 }
 
-/// Unlist `disk`; waits while a user of the list (a copy) runs.
-pub(crate) fn unlist(disk: *const PmemDisk) {
+/// Unlist `disk` (before it is dropped).
+pub(crate) fn unlist(disk: &PmemDisk) {
     let mut disks = DISKS.lock();
-    if let Some(i) = disks.iter().position(|d| d.0 == disk) {
+    if let Some(i) = disks.iter().position(|d| core::ptr::eq(d.0, disk)) {
         // The index is in bounds; nothing to handle.
         let _ = disks.remove(i);
     }
 }
 
-/// The listed disks, seen under the list lock.
-pub(crate) struct Listed<'a>(&'a [DiskRef]);
-
-impl<'a> Listed<'a> {
-    /// The rpmem disk called `name`, if any.
-    pub(crate) fn find(&self, name: &CStr) -> Option<&'a PmemDisk> {
-        self.0.iter().find_map(|d| {
-            // SAFETY: listed disks are live while the lock is held, which
-            // outlives `'a`.
-            let disk = unsafe { &*d.0 };
-            (disk.name() == name).then_some(disk)
-        })
-    }
+/// Run `f` on each listed disk, under the lock, until it returns `Some`.
+fn find_map<R>(mut f: impl FnMut(usize, &PmemDisk) -> Option<R>) -> Option<R> {
+    let disks = DISKS.lock();
+    disks.iter().enumerate().find_map(|(i, d)| {
+        // SAFETY: listed disks are live while the lock is held.
+        let disk = unsafe { &*d.0 };
+        f(i, disk)
+    })
 }
 
-/// Run `f` on the listed disks; they stay bound while `f` runs.
-pub(crate) fn with_disks<R>(f: impl FnOnce(&Listed<'_>) -> R) -> R {
-    let disks = DISKS.lock();
-    f(&Listed(&disks))
+/// What a copy holds of a disk it found by name.
+pub(crate) struct Found {
+    /// Geometry, bad blocks, names.
+    pub(crate) shared: Arc<DiskShared>,
+    /// Device number, to open it through the block layer.
+    pub(crate) devt: u32,
+    /// Identity, to check the opened device is this disk.
+    pub(crate) id: DiskId,
+}
+
+/// The rpmem disk called `name`, if any.
+pub(crate) fn find(name: &[u8]) -> Option<Found> {
+    find_map(|_, disk| {
+        (disk.name() == name).then(|| Found {
+            shared: disk.shared().clone(),
+            devt: disk.devt(),
+            id: disk.id(),
+        })
+    })
+}
+
+/// The `index`-th listed disk, as `rpmemctl status` shows it.
+pub(crate) fn info(index: u32) -> Option<DiskInfo> {
+    find_map(|i, disk| (i == index as usize).then(|| disk.info(index)))
 }

@@ -23,6 +23,7 @@ use crate::bindings;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::registry::{self, Registration};
+use crate::span::end_within;
 
 /// A mapped, contiguous byte range: a run of RAM frames or part of a
 /// registered device range.
@@ -45,12 +46,21 @@ pub(crate) struct PfnMapping<'a> {
 /// have a memmap. Device frames may run on to the end of their registered
 /// range. Returns `None` for a frame that is neither valid RAM nor in a
 /// registered range, or a span that leaves it.
+///
+/// # Safety
+///
+/// If `pfn` has a `struct page`, the caller must be allowed to read and
+/// write the `len` bytes at `offset` into it for `'a` (for example, pages
+/// pinned for a bio in flight, and `'a` ends before the bio completes):
+/// a RAM frame is mapped at its direct-map address, unchecked beyond
+/// `pfn_valid()`. Device frames are safe to map: the registry only holds
+/// rpmem's own mapped namespaces, and the mapping keeps them mapped.
 #[inline(always)]
-pub(crate) fn kmap_atomic_pfn_t(
+pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     pfn: Pfn,
     offset: usize,
     len: usize,
-) -> Option<PfnMapping<'static>> {
+) -> Option<PfnMapping<'a>> {
     if pfn.has_page() {
         let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1) as u64;
         // `PFN_CHECKED` vouches for the frame's memmap subsection (the
@@ -78,11 +88,8 @@ pub(crate) fn kmap_atomic_pfn_t(
     let guard = rcu::read_lock();
     let range = registry::lookup(pfn.number(), &guard)?;
     let start = ((pfn.number() - range.start_pfn) << PAGE_SHIFT) as usize;
-    let span = (range.nr_pages << PAGE_SHIFT) as usize;
     let first = start.checked_add(offset)?;
-    if first.checked_add(len)? > span {
-        return None;
-    }
+    end_within(first, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
     let addr = NonNull::new(range.base.checked_add(first)? as *mut u8)?;
     Some(PfnMapping {
         addr,
@@ -103,9 +110,7 @@ pub(crate) fn kmap_registered(
     len: usize,
 ) -> Option<PfnMapping<'_>> {
     let range = reg.range();
-    if offset.checked_add(len)? > (range.nr_pages << PAGE_SHIFT) as usize {
-        return None;
-    }
+    end_within(offset, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
     let addr = NonNull::new(range.base.checked_add(offset)? as *mut u8)?;
     Some(PfnMapping {
         addr,
@@ -132,9 +137,7 @@ impl PfnMapping<'_> {
     /// Address of `len` bytes at `at`, if they lie inside the mapping.
     #[inline]
     fn span(&self, at: usize, len: usize) -> Option<*mut u8> {
-        if at.checked_add(len)? > self.len {
-            return None;
-        }
+        end_within(at, len, self.len)?;
         // SAFETY: `at + len <= self.len`, inside the mapping.
         Some(unsafe { self.addr.as_ptr().add(at) })
     }
@@ -174,6 +177,28 @@ impl PfnMapping<'_> {
             0 => Ok(()),
             left => Err(ShortCopy { left }),
         }
+    }
+
+    /// Copy `len` bytes of device memory `src` at `src_at` to device memory
+    /// `self` at `at`: machine-check safe on the source
+    /// (`copy_mc_to_kernel()`), then the destination's cache lines are
+    /// written back to the media (`arch_wb_cache_pmem()`), so it is as
+    /// durable as after `memcpy_flushcache()`.
+    #[inline]
+    pub(crate) fn copy_mc_durable_from(
+        &mut self,
+        at: usize,
+        src: &PfnMapping<'_>,
+        src_at: usize,
+        len: usize,
+    ) -> Result<(), ShortCopy> {
+        self.copy_mc_from(at, src, src_at, len)?;
+        if let Some(dst) = self.span(at, len) {
+            // SAFETY: the span is mapped for `len` bytes; writing back cache
+            // lines does not change memory contents or sleep.
+            unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };
+        }
+        Ok(())
     }
 
     /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with

@@ -84,7 +84,9 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
             nr_pages: 1,
             base,
         };
-        regs.push(Registration::new(range)?, GFP_KERNEL)?;
+        // SAFETY: every fake range is one page, backed by `page`, which
+        // lives until after `regs` is dropped.
+        regs.push(unsafe { Registration::new(range) }?, GFP_KERNEL)?;
         // New ranges go to the head, as list_add_rcu() does; the first range
         // ends up last, and it is the one we look up (a full walk).
         let mut node = KBox::new(
@@ -101,7 +103,8 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
 
     let start = now_ns();
     for _ in 0..iterations {
-        let m = kmap_atomic_pfn_t(black_box(target), 0, 64);
+        // SAFETY: a device frame, mapped through the registry.
+        let m = unsafe { kmap_atomic_pfn_t(black_box(target), 0, 64) };
         black_box(m.as_ref().map(|m| m.as_ptr()));
     }
     let registry_ps = per_call_ps(start, iterations);
@@ -119,7 +122,8 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let ram = unsafe { Pfn::ram_checked(frame) };
     let start = now_ns();
     for _ in 0..iterations {
-        let m = kmap_atomic_pfn_t(black_box(ram), 0, 64);
+        // SAFETY: `ram` is our own buffer, alive for the whole loop.
+        let m = unsafe { kmap_atomic_pfn_t(black_box(ram), 0, 64) };
         black_box(m.as_ref().map(|m| m.as_ptr()));
     }
     let page_ps = per_call_ps(start, iterations);

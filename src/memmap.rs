@@ -64,3 +64,24 @@ pub(crate) fn direct_map_address(pfn: u64) -> usize {
         .load(Ordering::Relaxed)
         .wrapping_add((pfn << PAGE_SHIFT) as usize)
 }
+
+/// The first of `nr` frames from `pfn` that has a `struct page`, if any.
+pub(crate) fn first_frame_with_page(pfn: u64, nr: u64) -> Option<u64> {
+    // SAFETY: `pfn_valid()` only reads the memory-section tables.
+    let found = unsafe { bindings::rpmem_first_valid_pfn(pfn, nr) };
+    (found != u64::MAX).then_some(found)
+}
+
+/// True if a memory section that `size` bytes at `phys` touch also holds
+/// System RAM.
+pub(crate) fn shares_section_with_ram(phys: u64, size: u64) -> bool {
+    // SAFETY: reads the resource tree under its own lock.
+    unsafe { bindings::rpmem_shares_section_with_ram(phys, size) }
+}
+
+/// True if the architecture has `memcpy_flushcache()` (writes can be made
+/// durable without a flush of the whole CPU cache).
+pub(crate) fn arch_has_flushcache() -> bool {
+    // SAFETY: a constant query.
+    unsafe { bindings::rpmem_arch_has_flushcache() }
+}

@@ -1,112 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Glue to the nd bus: an `nd_device_driver` for raw namespaces
-//! (ND_DEVICE_NAMESPACE_IO and ND_DEVICE_NAMESPACE_PMEM) whose probe builds a
-//! [`PmemDisk`] and whose remove tears it down.
+//! Which namespaces rpmem serves, and how it binds them: the probe and
+//! remove of the "rpmem" nd bus driver.
+//!
+//! A namespace is served only if it is raw: not claimed by a personality
+//! device and not carrying a BTT, pfn (fsdax) or dax (devdax) info block,
+//! unless its `force_raw` is set, as the in-tree nd_pmem decides; and only
+//! if none of its frames has a `struct page`.
 
-use core::ptr::null_mut;
-
-use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::str::CStr;
-use kernel::ThisModule;
 
-use crate::bindings;
-use crate::disk::{NamespaceInfo, PmemDisk};
+use crate::disk::PmemDisk;
 use crate::disks;
 use crate::geometry::{check_namespace, GeometryError};
-use crate::pfn::PAGE_SIZE;
+use crate::info_block::{identify, INFO_BLOCK_OFFSET, INFO_BLOCK_SIZE};
+use crate::mapping::Mapping;
+use crate::memmap;
+use crate::namespace::{namespaces_param, Namespace, NdDriverOps, NdEvent};
+use crate::params;
+use crate::pfn::{PAGE_SHIFT, PAGE_SIZE};
 
 /// Name of the driver on the nd bus (`/sys/bus/nd/drivers/rpmem`).
 pub(crate) const DRIVER_NAME: &CStr = c"rpmem";
 
-/// The registered nd bus driver; unregistering unbinds every namespace.
-pub(crate) struct NdDriver {
-    drv: KBox<bindings::nd_device_driver>,
-}
+/// The driver's callbacks.
+pub(crate) struct RpmemNd;
 
-// SAFETY: after registration the driver core owns the contents; we only
-// touch the box again to unregister it, which the driver core serialises.
-unsafe impl Send for NdDriver {}
-// SAFETY: `NdDriver` has no `&self` methods.
-unsafe impl Sync for NdDriver {}
+impl NdDriverOps for RpmemNd {
+    type Bound = PmemDisk;
 
-impl NdDriver {
-    /// Register with the nd bus; existing raw namespaces are probed now.
-    pub(crate) fn register(module: &'static ThisModule) -> Result<Self> {
-        // SAFETY: all-zero is a valid, empty `nd_device_driver`.
-        let mut drv: KBox<bindings::nd_device_driver> =
-            KBox::new(unsafe { core::mem::zeroed() }, GFP_KERNEL)?;
-        drv.drv.name = DRIVER_NAME.as_char_ptr();
-        drv.type_ = bindings::ND_DRIVER_NAMESPACE_IO | bindings::ND_DRIVER_NAMESPACE_PMEM;
-        drv.probe = Some(rpmem_probe);
-        drv.remove = Some(rpmem_remove);
-        drv.shutdown = Some(rpmem_shutdown);
-        drv.notify = Some(rpmem_notify);
-        // SAFETY: `drv` lives in a box that stays put until `drop`
-        // unregisters it; the name and module outlive the registration.
-        let rc = unsafe {
-            bindings::__nd_driver_register(&mut *drv, module.as_ptr(), DRIVER_NAME.as_char_ptr())
-        };
-        if rc != 0 {
-            pr_err!("cannot register nd driver: {}\n", rc);
-            return Err(Error::from_errno(rc));
-        }
-        Ok(NdDriver { drv })
+    fn probe(ns: Namespace<'_>) -> Result<Pin<KBox<PmemDisk>>> {
+        probe(ns)
     }
-}
 
-impl Drop for NdDriver {
-    fn drop(&mut self) {
-        // SAFETY: registered in `register`; unbinds (removes) every device.
-        unsafe { bindings::driver_unregister(&mut self.drv.drv) };
+    fn remove(ns: Namespace<'_>, disk: Pin<KBox<PmemDisk>>) {
+        disks::unlist(&disk);
+        drop(disk);
+        pr_info!("{}: released\n", ns.name());
     }
-}
 
-/// The device's name, for messages.
-fn dev_name(dev: *mut bindings::device) -> &'static CStr {
-    // SAFETY: a registered device has a NUL-terminated kobject name that
-    // lives as long as the device, which outlives its binding to us.
-    unsafe {
-        let name = (*dev).kobj.name;
-        if name.is_null() {
-            c"?"
-        } else {
-            CStr::from_char_ptr(name)
+    fn notify(ns: Namespace<'_>, disk: &PmemDisk, event: NdEvent) {
+        match event {
+            NdEvent::RevalidatePoison => disk.revalidate_poison(),
+            NdEvent::RevalidateRegion => disk.revalidate_region(),
+            NdEvent::Other(e) => pr_warn!("{}: unknown nvdimm event {}\n", ns.name(), e),
         }
     }
+
+    fn shutdown(disk: &PmemDisk) {
+        let _ = disk.flush();
+    }
 }
 
-fn probe(dev: *mut bindings::device) -> Result {
-    let name = dev_name(dev);
-    // SAFETY: `dev` is a live nd bus device; these only test its type.
-    if unsafe { bindings::rpmem_is_personality(dev) } {
-        // btt/pfn/dax devices (and their seeds) match our bus types too.
-        pr_info!("{}: btt/pfn/dax personality, not served by rpmem\n", name);
-        return Err(ENXIO);
+fn probe(ns: Namespace<'_>) -> Result<Pin<KBox<PmemDisk>>> {
+    let name = ns.name();
+    if !params::selects(namespaces_param(), name.to_bytes()) {
+        // Left to nd_pmem, quietly: the user chose other namespaces.
+        return Err(ENODEV);
     }
-    // SAFETY: not a personality device, so a raw namespace device, which
-    // embeds an `nd_namespace_common`.
-    let ndns = unsafe { bindings::rpmem_to_ndns(dev) };
-    // SAFETY: `ndns` is live; `claim` is stable under the device lock held
-    // by the driver core during probe.
-    let claim = unsafe { (*ndns).claim };
-    if !claim.is_null() {
+    if let Some(claim) = ns.claimed_by() {
         pr_err!(
             "{}: claimed by {} (btt/pfn/dax personality); rpmem serves raw namespaces only\n",
             name,
-            dev_name(claim)
+            claim
         );
         return Err(ENXIO);
     }
-    // SAFETY: raw namespaces (both types we bind) embed an
-    // `nd_namespace_io` whose resource is set when the device is created.
-    let res = unsafe { &(*bindings::rpmem_to_nsio(ndns)).res };
-    let (phys, end) = (res.start, res.end);
-    // Refuse what we cannot map page by page before the bus helper does,
-    // with a message that says why.
-    let size = match check_namespace(phys, end) {
-        Ok(size) => size,
+    if ns.capacity() == 0 {
+        // An idle seed namespace (every labelled region has one).
+        return Err(ENODEV);
+    }
+    let (phys, end) = ns.resource();
+    let size = checked_size(name, phys, end)?;
+    let common = ns
+        .common_probe()
+        .inspect_err(|e| pr_err!("{}: namespace not usable: {:?}\n", name, e))?;
+    refuse_struct_pages(name, phys, size)?;
+    let mapping = Mapping::new(name, phys, size)?;
+    if ns.force_raw() {
+        pr_info!(
+            "{}: force_raw is set: serving it raw, info blocks ignored\n",
+            name
+        );
+    } else {
+        refuse_formatted(&ns, &mapping, size)?;
+    }
+    let disk = PmemDisk::new(ns, common, mapping, phys, size)?;
+    disks::list(&disk)?;
+    pr_info!(
+        "{}: serving {} MiB at {:#x} without struct page\n",
+        name,
+        size >> 20,
+        phys
+    );
+    Ok(disk)
+}
+
+/// The namespace's size, or a refusal with a message saying why.
+fn checked_size(name: &CStr, phys: u64, end: u64) -> Result<u64> {
+    match check_namespace(phys, end) {
+        Ok(size) => Ok(size),
         Err(GeometryError::TooSmall) => {
             pr_err!(
                 "{}: namespace {:#x}-{:#x} is smaller than a page ({} bytes); not served\n",
@@ -115,7 +109,7 @@ fn probe(dev: *mut bindings::device) -> Result {
                 end,
                 PAGE_SIZE
             );
-            return Err(ENOSPC);
+            Err(ENOSPC)
         }
         Err(GeometryError::Misaligned) => {
             pr_err!(
@@ -124,102 +118,69 @@ fn probe(dev: *mut bindings::device) -> Result {
                 phys,
                 end
             );
-            return Err(EINVAL);
+            Err(EINVAL)
         }
-    };
-    // SAFETY: `dev` is the namespace being probed.
-    let ndns = unsafe { bindings::nvdimm_namespace_common_probe(dev) };
-    if (ndns as usize) >= (-4095isize) as usize {
-        let rc = ndns as isize as i32;
-        pr_err!("{}: namespace not usable: error {}\n", name, rc);
-        return Err(Error::from_errno(rc));
     }
-    let ns = NamespaceInfo {
-        dev,
-        // SAFETY: a namespace's parent is its region.
-        region: unsafe { bindings::to_nd_region((*dev).parent) },
-        phys,
-        size,
-        // SAFETY: `ndns` is live.
-        lbasize: unsafe { bindings::pmem_sector_size(ndns) },
-        name,
-    };
-    let disk = PmemDisk::new(&ns, ndns)?;
-    disks::list(&disk)?;
+}
+
+/// rpmem maps a frame with a `struct page` as RAM: refuse a namespace any
+/// frame of which has one, or that shares a memory section with RAM (the
+/// memmap of such a section may come and go with the RAM's).
+fn refuse_struct_pages(name: &CStr, phys: u64, size: u64) -> Result {
+    if let Some(pfn) = memmap::first_frame_with_page(phys >> PAGE_SHIFT, size >> PAGE_SHIFT) {
+        pr_err!(
+            "{}: frame {:#x} has a struct page; rpmem serves page-less memory only (use nd_pmem)\n",
+            name,
+            pfn
+        );
+        return Err(EINVAL);
+    }
+    if memmap::shares_section_with_ram(phys, size) {
+        pr_err!(
+            "{}: {:#x}+{:#x} shares a memory section with System RAM, which rpmem cannot map safely (use nd_pmem)\n",
+            name,
+            phys,
+            size
+        );
+        return Err(EINVAL);
+    }
     pr_info!(
-        "{}: serving {} MiB at {:#x} without struct page\n",
+        "{}: pfn {:#x}..{:#x}: pfn_valid() is false, no struct page\n",
         name,
-        size >> 20,
-        phys
+        phys >> PAGE_SHIFT,
+        (phys + size) >> PAGE_SHIFT
     );
-    // SAFETY: we own the device's driver data while bound.
-    unsafe { (*dev).driver_data = KBox::into_raw(disk).cast() };
     Ok(())
 }
 
-/// The `PmemDisk` bound to `dev`, if any.
-fn disk_of(dev: *mut bindings::device) -> Option<&'static PmemDisk> {
-    // SAFETY: set in `probe`, cleared in `remove`, both under the device lock
-    // that the bus also holds around `notify` and `shutdown`.
-    let p = unsafe { (*dev).driver_data }.cast::<PmemDisk>();
-    // SAFETY: non-null driver data is our live `PmemDisk`.
-    (!p.is_null()).then(|| unsafe { &*p })
-}
-
-/// nd bus `probe`.
-///
-/// # Safety
-///
-/// Called by the driver core, under the device lock, with a live device.
-unsafe extern "C" fn rpmem_probe(dev: *mut bindings::device) -> c_int {
-    match probe(dev) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
+/// Refuse a namespace formatted by a personality driver: its data is only
+/// safe through that driver.
+fn refuse_formatted(ns: &Namespace<'_>, mapping: &Mapping, size: u64) -> Result {
+    let name = ns.name();
+    if size < INFO_BLOCK_OFFSET + INFO_BLOCK_SIZE as u64 {
+        return Ok(());
     }
-}
-
-/// nd bus `remove`.
-///
-/// # Safety
-///
-/// Called by the driver core, under the device lock, for a bound device.
-unsafe extern "C" fn rpmem_remove(dev: *mut bindings::device) {
-    // SAFETY: the driver core calls remove once, under the device lock.
-    let p = unsafe { (*dev).driver_data }.cast::<PmemDisk>();
-    if !p.is_null() {
-        // SAFETY: as above; we take back the box from `probe`.
-        unsafe { (*dev).driver_data = null_mut() };
-        // Waits for a copy using the disk to finish.
-        disks::unlist(p);
-        // SAFETY: `p` came from `KBox::into_raw` in `probe`.
-        drop(unsafe { KBox::from_raw(p) });
-        pr_info!("{}: released\n", dev_name(dev));
+    let mut block = KVec::from_elem(0u8, INFO_BLOCK_SIZE, GFP_KERNEL)?;
+    if mapping
+        .read_mc(INFO_BLOCK_OFFSET as usize, &mut block)
+        .is_err()
+    {
+        pr_err!(
+            "{}: its info block area is poisoned, cannot tell whether it is formatted; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
+            name,
+            name
+        );
+        return Err(EIO);
     }
-}
-
-/// nd bus `shutdown`: flush before power-off.
-///
-/// # Safety
-///
-/// Called by the driver core with a live device.
-unsafe extern "C" fn rpmem_shutdown(dev: *mut bindings::device) {
-    if let Some(disk) = disk_of(dev) {
-        let _ = disk.flush();
+    let block: &[u8; INFO_BLOCK_SIZE] = block.as_slice().try_into().map_err(|_| EINVAL)?;
+    if let Some(kind) = identify(block, &ns.uuid()) {
+        pr_err!(
+            "{}: holds {}; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
+            name,
+            kind.describe(),
+            name
+        );
+        return Err(ENXIO);
     }
-}
-
-/// nd bus `notify`: poison or region state changed.
-///
-/// # Safety
-///
-/// Called by the nd bus, under the device lock, for a bound device.
-unsafe extern "C" fn rpmem_notify(dev: *mut bindings::device, event: bindings::nvdimm_event) {
-    let Some(disk) = disk_of(dev) else {
-        return;
-    };
-    match event {
-        bindings::nvdimm_event_NVDIMM_REVALIDATE_POISON => disk.revalidate_poison(),
-        bindings::nvdimm_event_NVDIMM_REVALIDATE_REGION => disk.revalidate_region(),
-        _ => pr_warn!("{}: unknown nvdimm event {}\n", dev_name(dev), event),
-    }
+    Ok(())
 }

@@ -33,11 +33,17 @@ pub(crate) struct Pfn(u64);
 
 impl Pfn {
     /// A RAM frame: it has a `struct page` (mapping it checks that again).
+    ///
+    /// # Safety
+    ///
+    /// The frame must be memory the caller may read and write for as long
+    /// as the result is used (for example a page pinned for I/O): mapping it
+    /// gives its direct-map address, and nothing else vouches for it.
     #[allow(
         dead_code,
         reason = "part of the pfn_t model; the driver's RAM frames come checked from bio_vecs"
     )]
-    pub(crate) const fn ram(pfn: u64) -> Self {
+    pub(crate) const unsafe fn ram(pfn: u64) -> Self {
         Pfn(pfn & !PFN_FLAGS_MASK)
     }
 
@@ -46,8 +52,9 @@ impl Pfn {
     ///
     /// # Safety
     ///
-    /// `pfn_valid(pfn)` must hold for as long as the result is used (true of
-    /// a page pinned for I/O: its subsection cannot go offline meanwhile).
+    /// As for [`Pfn::ram`], and `pfn_valid(pfn)` must hold for as long as
+    /// the result is used (true of a page pinned for I/O: its subsection
+    /// cannot go offline meanwhile).
     pub(crate) const unsafe fn ram_checked(pfn: u64) -> Self {
         Pfn((pfn & !PFN_FLAGS_MASK) | PFN_CHECKED)
     }
@@ -111,5 +118,38 @@ impl Pfn {
             self.flags() & !PFN_CHECKED
         };
         Pfn(flags | number)
+    }
+}
+
+/// The last block of frames that `pfn_valid()` held for, during one walk of
+/// one bio: `pfn_valid()` gives one answer for a whole block (an early,
+/// boot-time section, or else a 2 MiB memmap subsection) while any memory
+/// in it stays online, and a page of the bio, pinned while it is in flight,
+/// keeps its block online. The RAM pages of a bio mostly come from one user
+/// buffer, so most vectors need no call into C at all.
+#[derive(Default)]
+pub(crate) struct ValidBlock {
+    /// First frame of the block.
+    first: u64,
+    /// Frames in the block; 0 while nothing is cached.
+    pages: u64,
+}
+
+impl ValidBlock {
+    /// `pfn_valid(pfn)`, answered from the cache when it can be; else from
+    /// `lookup`, which returns 0 (invalid) or the size in frames of the
+    /// aligned block around `pfn` that shares the answer (a power of two).
+    #[inline]
+    pub(crate) fn pfn_valid(&mut self, pfn: u64, lookup: impl FnOnce(u64) -> u64) -> bool {
+        if pfn.wrapping_sub(self.first) < self.pages {
+            return true;
+        }
+        let pages = lookup(pfn);
+        if pages == 0 || !pages.is_power_of_two() {
+            return false;
+        }
+        self.first = pfn & !(pages - 1);
+        self.pages = pages;
+        true
     }
 }

@@ -104,7 +104,13 @@ pub(crate) struct Registration {
 impl Registration {
     /// Register `range`; fails on overlap with a registered range or when the
     /// registry is full.
-    pub(crate) fn new(range: DevRange) -> Result<Self> {
+    ///
+    /// # Safety
+    ///
+    /// `range.base` must be the kernel address of `range.nr_pages` pages of
+    /// memory that the caller owns and keeps mapped until the registration
+    /// is dropped: anyone may then map them through `kmap_atomic_pfn_t()`.
+    pub(crate) unsafe fn new(range: DevRange) -> Result<Self> {
         let mut new = empty_table()?;
         let spare = empty_table()?;
         let _writer = WRITER.lock();

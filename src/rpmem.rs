@@ -9,30 +9,52 @@
 //! `/dev/rpmem-ctl` ([`ctl`]) copies between rpmem disks with bios whose
 //! vectors are device frames ([`pfn_io`]).
 //!
-//! Data flows one way: `nd` (bus glue) -> `disk` (block device) -> `bio`
-//! (pfn accessors, segments) -> `kmap` -> `registry`; `pfn`, `segments`,
-//! `range_table` and `geometry` are pure logic shared with the host unit tests.
+//! Driver logic, with no `unsafe`: `nd` (which namespaces, probe/remove),
+//! `disk` (a disk's lifecycle), `io` (the I/O path), `copy` (the pfn copy),
+//! `ctl` (the control device). Raw FFI is confined to small wrapper types:
+//! `namespace` (nd bus device and driver), `region`, `mapping`, `badblocks`,
+//! `gendisk`, `bio`, `bdev`, `kmap`/`registry`/`memmap`. Pure logic shared
+//! with the host unit tests: `pfn`, `segments`, `span`, `range_table`,
+//! `geometry`, `info_block`, `params`, `uapi`.
 
 use kernel::miscdevice::{MiscDeviceOptions, MiscDeviceRegistration};
 use kernel::prelude::*;
+use kernel::str::BStr;
 
+mod abi;
+mod badblocks;
+mod bdev;
 #[path = "../bindings/mod.rs"]
 mod bindings;
 mod bio;
+mod copy;
 mod copy_bench;
 mod ctl;
 mod disk;
 mod disks;
+mod gendisk;
 mod geometry;
+mod info_block;
+mod io;
 mod kmap;
 mod kmap_bench;
+mod mapping;
 mod memmap;
+mod namespace;
 mod nd;
+mod params;
 mod pfn;
-mod pfn_io;
 mod range_table;
+mod region;
 mod registry;
 mod segments;
+mod span;
+#[allow(
+    dead_code,
+    unreachable_pub,
+    reason = "shared with rpmemctl (pub items); not every item is used here"
+)]
+mod uapi;
 
 module! {
     type: Rpmem,
@@ -63,12 +85,31 @@ fn check_params() -> Result {
         pr_err!("nowait={} is out of range (0 or 1)\n", nowait);
         return Err(EINVAL);
     }
-    Ok(())
+    let list = namespace::namespaces_param();
+    match params::check_list(list) {
+        Ok(()) => Ok(()),
+        Err(params::ListError::NotANamespace(item)) => {
+            pr_err!(
+                "namespaces={}: '{}' is not a namespace name (namespaceN.M)\n",
+                BStr::from_bytes(list),
+                BStr::from_bytes(item)
+            );
+            Err(EINVAL)
+        }
+        Err(params::ListError::TooMany) => {
+            pr_err!(
+                "namespaces={}: more than {} namespaces\n",
+                BStr::from_bytes(list),
+                params::MAX_NAMESPACES
+            );
+            Err(EINVAL)
+        }
+    }
 }
 
 #[pin_data(PinnedDrop)]
 struct Rpmem {
-    driver: Option<nd::NdDriver>,
+    driver: Option<namespace::NdDriver<nd::RpmemNd>>,
     #[pin]
     ctl: MiscDeviceRegistration<ctl::Ctl>,
 }
@@ -83,7 +124,7 @@ impl kernel::InPlaceModule for Rpmem {
                 disks::init();
                 MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" })
             },
-            driver: Some(nd::NdDriver::register(module)?),
+            driver: Some(namespace::NdDriver::register(nd::DRIVER_NAME, module)?),
         })
     }
 }

@@ -53,8 +53,11 @@ pub(crate) struct Segment {
     pub(crate) offset: u32,
     /// Bytes; with `PER_PAGE`, never crossing the page end.
     pub(crate) len: u32,
-    /// Device sector the segment starts at.
+    /// Device sector the segment starts at, as `bvec_iter` counts it
+    /// (whole sectors only: use `bio_offset` for the byte position).
     pub(crate) sector: u64,
+    /// Bytes of the walk before this segment.
+    pub(crate) bio_offset: u32,
 }
 
 /// Iterator over the segments of a vector table: whole vectors, or with
@@ -62,6 +65,8 @@ pub(crate) struct Segment {
 pub(crate) struct Segments<T: BvecTable, const PER_PAGE: bool> {
     table: T,
     iter: BvecIter,
+    /// Bytes handed out so far.
+    walked: u32,
     /// With `PER_PAGE`: what is left of the current vector after the pages
     /// already handed out.
     rest: Option<Segment>,
@@ -73,6 +78,7 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
         Segments {
             table,
             iter,
+            walked: 0,
             rest: None,
         }
     }
@@ -102,13 +108,16 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
             }
             let mp_offset = bv.offset as usize + done as usize;
             let sector = self.iter.sector;
+            let bio_offset = self.walked;
             self.iter.size -= len;
             self.iter.sector = sector.wrapping_add(u64::from(len >> 9));
+            self.walked = bio_offset.wrapping_add(len);
             return Some(Segment {
                 pfn: bv.pfn.add((mp_offset / PAGE_SIZE) as u64),
                 offset: (mp_offset % PAGE_SIZE) as u32,
                 len,
                 sector,
+                bio_offset,
             });
         }
         None
@@ -135,6 +144,7 @@ impl<T: BvecTable, const PER_PAGE: bool> Iterator for Segments<T, PER_PAGE> {
                 offset: 0,
                 len: seg.len - first,
                 sector: seg.sector.wrapping_add(u64::from(first >> 9)),
+                bio_offset: seg.bio_offset.wrapping_add(first),
             });
             seg.len = first;
         }

@@ -7,12 +7,22 @@
 
 #[path = "../../src/geometry.rs"]
 pub mod geometry;
+#[path = "../../src/info_block.rs"]
+pub mod info_block;
+#[path = "../../src/params.rs"]
+pub mod params;
 #[path = "../../src/pfn.rs"]
 pub mod pfn;
 #[path = "../../src/range_table.rs"]
 pub mod range_table;
 #[path = "../../src/segments.rs"]
 pub mod segments;
+#[path = "../../src/span.rs"]
+pub mod span;
+#[path = "../../src/uapi.rs"]
+pub mod uapi;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trust_tests;

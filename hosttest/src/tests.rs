@@ -8,7 +8,8 @@ use crate::segments::*;
 
 #[test]
 fn pfn_flags_and_page_semantics() {
-    let ram = Pfn::ram(0x1234);
+    // SAFETY: host test; nothing is mapped.
+    let ram = unsafe { Pfn::ram(0x1234) };
     assert!(ram.has_page() && !ram.is_device());
     let dev = Pfn::device(0x1234);
     assert!(!dev.has_page() && dev.is_device());
@@ -28,7 +29,8 @@ fn pfn_add_keeps_flags_and_strips_overflow_into_flags() {
     assert_eq!(p.number(), 15);
     assert!(p.is_device());
     // A frame number that would spill into the flag bits is masked.
-    let big = Pfn::ram(u64::MAX);
+    // SAFETY: host test; nothing is mapped.
+    let big = unsafe { Pfn::ram(u64::MAX) };
     assert_eq!(big.flags(), 0);
     assert_eq!(Pfn::device_from_phys(0x1_0000_0000).number(), 0x10_0000);
 }
@@ -50,7 +52,8 @@ fn pfn_checked_flag_covers_its_subsection_only() {
     assert_eq!(r.number(), PAGES_PER_SUBSECTION);
     // Once lost, it stays lost.
     assert!(!r.add(1).is_checked());
-    assert!(!Pfn::ram(0x42).is_checked() && !Pfn::device(0x42).is_checked());
+    // SAFETY: host test; nothing is mapped.
+    assert!(!unsafe { Pfn::ram(0x42) }.is_checked() && !Pfn::device(0x42).is_checked());
 }
 
 // ---- RangeTable ----------------------------------------------------------
@@ -147,7 +150,8 @@ impl BvecTable for &Vecs {
 
 fn bv(pfn: u64, offset: u32, len: u32) -> RawBvec {
     RawBvec {
-        pfn: Pfn::ram(pfn),
+        // SAFETY: host test; nothing is mapped.
+        pfn: unsafe { Pfn::ram(pfn) },
         len,
         offset,
     }
