@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * rpmem control device ABI (/dev/rpmem-ctl). Mirrored by src/ctl.rs.
+ * rpmem control device ABI (/dev/rpmem-ctl). Mirrored by src/uapi.rs.
  */
 #ifndef RPMEM_IOCTL_H
 #define RPMEM_IOCTL_H
@@ -24,6 +24,8 @@ struct rpmem_copy_status {
 	__u64 total_sectors;
 	__u32 active;		/* 1 while a copy runs */
 	__s32 last_error;	/* 0 or -errno of the last copy */
+	char src[RPMEM_NAME_LEN];
+	char dst[RPMEM_NAME_LEN];
 };
 
 /* In-kernel micro-benchmark of kmap_atomic_pfn_t() map+unmap. */
