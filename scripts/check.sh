@@ -47,9 +47,10 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
 # A seventh is appended to the kernel command line.
-# Legacy pmem regions rpmem must refuse: 2 KiB (under a page) and 10 KiB at
-# an address that is not page aligned.
-BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800'
+# Legacy pmem regions rpmem must refuse: 2 KiB (under a page), 10 KiB at
+# an address that is not page aligned, and 64 MiB inside RAM (its memory
+# section holds System RAM too).
+BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800 memmap=64M!0x70000000'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
 plan_normal() { # [tests appended to the main boot]

@@ -190,12 +190,12 @@ fn copy_chunks(req: &CopyRequest, src: &Found, dst: &BdevFile, nr: u64) -> Resul
         )
         .inspect_err(|e| {
             pr_err!(
-                "copy {} -> {} failed after {} of {} sectors: {:?}\n",
+                "copy {} -> {} failed after {} of {} sectors: error {}\n",
                 shown(&req.src),
                 shown(&req.dst),
                 done,
                 nr,
-                e
+                e.to_errno()
             )
         })?;
         done += n;
