@@ -26,7 +26,7 @@ fi
 if [ -x "$BINDGEN" ] && "$BINDGEN" --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
 	log "bindgen $BINDGEN_VERSION: present"
 else
-	log "installing bindgen-cli $BINDGEN_VERSION from crates.io (about 2 minutes)"
+	log "installing bindgen-cli $BINDGEN_VERSION with cargo install (about 2 minutes)"
 	cargo install bindgen-cli --version "$BINDGEN_VERSION" --locked
 fi
 log "rustc: $($RUSTC --version)"
