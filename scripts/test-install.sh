@@ -48,9 +48,14 @@ dkms)
 	ver=$(sed -n 's/^PACKAGE_VERSION=//p' "$RPMEM_ROOT/dkms.conf")
 	src=$tmp/src/rpmem-$ver
 	mkdir -p "$src" "$tmp/dkms" "$tmp/install"
-	# The source as a package would ship it: tracked and new files, no build products.
-	(cd "$RPMEM_ROOT" && git ls-files -co --exclude-standard --deduplicate |
-		while read -r f; do [ -e "$f" ] && echo "$f"; done | xargs cp --parents -t "$src")
+	# The source as a package would ship it: tracked and new files, no build
+	# products (outside git: what the module build reads).
+	if git -C "$RPMEM_ROOT" rev-parse --git-dir > /dev/null 2>&1; then
+		(cd "$RPMEM_ROOT" && git ls-files -co --exclude-standard --deduplicate |
+			while read -r f; do [ -e "$f" ] && echo "$f"; done | xargs cp --parents -t "$src")
+	else
+		cp -r "$RPMEM_ROOT"/{Makefile,Kbuild,dkms.conf,src,bindings,scripts} "$src/"
+	fi
 	trees=(--sourcetree "$tmp/src" --dkmstree "$tmp/dkms" --installtree "$tmp/install")
 	dkms add -m rpmem -v "$ver" "${trees[@]}"
 	if ! dkms build -m rpmem -v "$ver" -k "$kver" --kernelsourcedir "$KDIR" "${trees[@]}"; then
