@@ -10,7 +10,7 @@ KDIR := $(shell $(ROOT)/scripts/build-kernel.sh $(or $(KVARIANT),normal))
 endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
 
-.PHONY: all modules bindings clean kdir kdir-debug check check-debug demo bench image \
+.PHONY: all modules bindings install clean kdir kdir-debug check check-debug demo bench image \
 	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
 
 all: modules
@@ -20,6 +20,14 @@ bindings:
 
 modules: bindings
 	@$(KMAKE) $(if $(CLIPPY),CLIPPY=1) modules
+
+# As kbuild's modules_install with M= (which this is), into extra/ as DKMS
+# does: $(INSTALL_MOD_PATH)/lib/modules/<KDIR's release>/extra/rpmem.ko, then
+# depmod (kbuild runs it when KDIR has System.map; otherwise it is run here).
+install: modules
+	@$(KMAKE) INSTALL_MOD_DIR=extra modules_install
+	@[ -r $(KDIR)/System.map ] || depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$$(cat $(KDIR)/include/config/kernel.release)
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(KMAKE) clean; fi

@@ -36,9 +36,11 @@ timeout=${RPMEM_TIMEOUT:-600}
 accel=${RPMEM_ACCEL:-tcg}
 
 mkdir -p "$dir"
+# -display none, not -nographic: with -nographic QEMU points SeaBIOS's serial
+# console at ttyS0 and it prints VT100 escapes (ESC c, ESC [2J) there.
 args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=64G"
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
-      -nographic -no-reboot -nic none
+      -display none -parallel none -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
 for i in $(seq 0 $((n - 1))); do
 	size=${size_of[$i]}
@@ -62,9 +64,13 @@ if [ "${RPMEM_INTERACTIVE:-0}" = 1 ]; then
 fi
 args+=(-serial "file:$RPMEM_LOG" -monitor none)
 if [ "${RPMEM_ECHO:-0}" = 1 ]; then
-	tail -n +1 -f "$RPMEM_LOG" &
+	# Echo as clean text (the log file keeps the raw console).
+	. "$(dirname "$0")/../scripts/env.sh"
+	exec {clean}> >(clean_console)
+	cleaner=$!
+	tail -n +1 -f "$RPMEM_LOG" >&$clean &
 	tailer=$!
-	trap 'kill $tailer 2>/dev/null || true' EXIT
+	trap 'kill $tailer 2>/dev/null; exec {clean}>&-; wait $cleaner 2>/dev/null || true' EXIT
 fi
 rc=0
 if [ -n "${RPMEM_KILL_AT:-}" ]; then

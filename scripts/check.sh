@@ -38,6 +38,8 @@ if [ "${HOST_TESTS:-0}" = 1 ]; then
 	host_test rustfmt make -s -C "$RPMEM_ROOT" rustfmtcheck
 	host_test clippy-warning-free make -s -C "$RPMEM_ROOT" lint-clippy
 	host_test checkpatch make -s -C "$RPMEM_ROOT" checkpatch
+	host_test install "$RPMEM_ROOT/scripts/test-install.sh" install
+	host_test dkms "$RPMEM_ROOT/scripts/test-install.sh" dkms
 fi
 
 # ---- guest boots ---------------------------------------------------------
@@ -54,7 +56,7 @@ BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800 memmap=64M!0x70000000'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
 plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
 	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
 	for d in rpmem nd_pmem; do
@@ -103,12 +105,12 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 		return 0
 	fi
 	# Show the guest's per-test output.
-	grep -aE '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -av '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -av '^  guest: PASS' || true
+	grep -aE '^(  \||RPMEM-TEST|RPMEM-RUN)' "$log" | grep -av '^RPMEM-RUN' | sed 's/^RPMEM-TEST: /  guest: /' | grep -av '^  guest: PASS' | clean_console || true
 	for t in $(echo "$tests" | tr ',' ' '); do
 		if grep -aq "^RPMEM-TEST: PASS $t " "$log"; then
 			result PASS "$variant:$t"
 		elif grep -aq "^RPMEM-TEST: FAIL $t " "$log"; then
-			result FAIL "$variant:$t" "$(grep -a "^RPMEM-TEST: FAIL $t " "$log" | head -1 | sed 's/.*(\(.*\))/\1/')"
+			result FAIL "$variant:$t" "$(grep -a "^RPMEM-TEST: FAIL $t " "$log" | head -1 | clean_console | sed 's/.*(\(.*\))/\1/')"
 		else
 			result FAIL "$variant:$t" "no result"
 		fi
@@ -117,7 +119,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
 	grep -aq RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
 	if grep -av '^  |' "$log" | grep -qE "$SPLAT_RE"; then
-		grep -av '^  |' "$log" | grep -aE "$SPLAT_RE" | head -5 | sed 's/^/  console: /'
+		grep -av '^  |' "$log" | grep -aE "$SPLAT_RE" | head -5 | clean_console | sed 's/^/  console: /'
 		result FAIL "$variant:$label:console" "kernel splat on the console"
 	fi
 }

@@ -24,7 +24,7 @@ RPMEM_APPEND="quiet RPMEM_MODE=demo DEMO_DRIVER=$drv RPMEM_SHELL=$interactive ${
 	"$RPMEM_ROOT/qemu/run.sh" || rc=$?
 [ "$rc" = 124 ] && die "demo VM timed out; see $log"
 if ! grep -aq "RPMEM-DEMO-OK" "$log"; then
-	grep -a "RPMEM-DEMO-FAIL" "$log" >&2 || true
+	grep -a "RPMEM-DEMO-FAIL" "$log" | clean_console >&2 || true
 	die "demo did not complete (rc=$rc); see $log"
 fi
 log "demo done ($drv); console: $log"

@@ -20,6 +20,15 @@ JOBS=${JOBS:-$(nproc)}
 KMAKE_ARGS=(RUSTC="$RUSTC" BINDGEN="$BINDGEN" RUSTFMT="$RUSTFMT"
 	    CLIPPY_DRIVER="$CLIPPY_DRIVER" HOSTRUSTC="$RUSTC")
 
+# Console text as clean lines for the terminal: drops ANSI/VT100 escape
+# sequences (CSI, OSC and two-byte ESC ones, e.g. the ESC c and ESC [2J
+# firmware prints), carriage returns and other control characters.
+clean_console() {
+	LC_ALL=C sed -u -e 's#\x1b\][^\x07\x1b]*\(\x07\|\x1b\\\)##g' \
+		-e 's#\x1b\[[0-?]*[ -/]*[@-~]##g' -e 's#\x1b[ -/]*[0-~]##g' \
+		-e 's#[\x01-\x08\x0b-\x1f\x7f]##g'
+}
+
 log() { printf '[rpmem] %s\n' "$*" >&2; }
 die() { printf '[rpmem] error: %s\n' "$*" >&2; exit 1; }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(rustc-web rust-web-src cargo-web rust-web-clippy rustfmt-web
       libclang-19-dev clang-19 llvm-19 lld-19 gcc make bc bison flex libelf-dev libssl-dev
       cpio xz-utils zstd kmod qemu-system-x86 busybox-static fio ndctl e2fsprogs
-      dwarves python3 pkg-config ca-certificates curl rsync file linux-perf)
+      dwarves python3 pkg-config ca-certificates curl rsync file linux-perf dkms)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -26,7 +26,7 @@ fi
 if [ -x "$BINDGEN" ] && "$BINDGEN" --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
 	log "bindgen $BINDGEN_VERSION: present"
 else
-	log "installing bindgen-cli $BINDGEN_VERSION from crates.io (about 2 minutes)"
+	log "installing bindgen-cli $BINDGEN_VERSION with cargo install (about 2 minutes)"
 	cargo install bindgen-cli --version "$BINDGEN_VERSION" --locked
 fi
 log "rustc: $($RUSTC --version)"

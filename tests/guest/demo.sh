@@ -9,7 +9,7 @@ if ! out=$(load_driver "$D" 2>&1) || ! disk_of namespace0.0 > /dev/null; then
 	echo "RPMEM-DEMO-FAIL: modprobe $D gave no /dev/pmem0 (driver not ready? DEMO_DRIVER=nd_pmem runs the demo on the in-tree driver)"
 	exit 1
 fi
-dmesg | grep -E "rpmem|pmem" | tail -8
+dmesg | grep -E "\] (rpmem|nd_pmem|pmem[0-9])" | tail -8
 echo "== ndctl list -N"
 ndctl list -N
 dev=$(disk_of namespace0.0)
