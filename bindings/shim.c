@@ -150,7 +150,7 @@ void rpmem_cond_resched(void)
  * The "namespaces" module parameter: a string, which the kernel crate's
  * module! macro cannot declare. Parsed and validated in src/params.rs.
  */
-static char rpmem_namespaces[512];
+static char rpmem_namespaces[1024];
 module_param_string(namespaces, rpmem_namespaces, sizeof(rpmem_namespaces), 0444);
 MODULE_PARM_DESC(namespaces,
 		 "Comma-separated namespaces to serve, e.g. namespace0.0,namespace1.0 (default: every free raw namespace)");
