@@ -87,8 +87,10 @@ echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 
 mkdir -p "$out_dir"
-# Keep only the newest few images.
-{ ls -t "$out_dir"/initramfs-*.cpio 2>/dev/null || true; } | tail -n +4 | xargs -r rm -f
+# Keep the newest few images; never one younger than an hour, which a
+# concurrent run (another variant or worktree) may be about to boot.
+{ ls -t "$out_dir"/initramfs-*.cpio 2>/dev/null || true; } | tail -n +5 |
+	while read -r old; do find "$old" -mmin +60 -delete; done
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$root.cpio"
 mv "$root.cpio" "$out"
 log "initramfs: $(du -h "$out" | cut -f1)"
