@@ -128,14 +128,43 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 	fi
 }
 
-for variant in ${KVARIANTS:-normal}; do
-	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
-	kdir=$KDIR
-	initrd=$INITRD
+run_variant() { # variant kdir initrd: every boot of its plan, in order
+	local variant=$1 kdir=$2 initrd=$3
 	while IFS='|' read -r label n size fresh tests kill_at append; do
 		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append"
 	done < <("plan_$variant")
+}
+
+# Build every variant's kernel, module and image first (one at a time: the
+# module builds in this tree), then run the variants' boots side by side
+# (PARALLEL=0: one after the other). Each variant has its own NVDIMM files
+# and logs; its report is printed whole, in KVARIANTS order.
+declare -A kdir_of=() initrd_of=()
+variants=()
+for variant in ${KVARIANTS:-normal}; do
+	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
+	kdir_of[$variant]=$KDIR
+	initrd_of[$variant]=$INITRD
+	variants+=("$variant")
 done
+if [ "${PARALLEL:-1}" = 1 ] && [ ${#variants[@]} -gt 1 ]; then
+	out=$(mktemp -d)
+	for variant in "${variants[@]}"; do
+		log "running the $variant suite in the background (report: $out/$variant)"
+		run_variant "$variant" "${kdir_of[$variant]}" "${initrd_of[$variant]}" > "$out/$variant" 2>&1 &
+	done
+	wait
+	for variant in "${variants[@]}"; do
+		cat "$out/$variant"
+		pass=$((pass + $(grep -c '^PASS ' "$out/$variant")))
+		failed=$((failed + $(grep -c '^FAIL ' "$out/$variant")))
+	done
+	rm -rf "$out"
+else
+	for variant in "${variants[@]}"; do
+		run_variant "$variant" "${kdir_of[$variant]}" "${initrd_of[$variant]}"
+	done
+fi
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]
