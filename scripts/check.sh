@@ -99,7 +99,9 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
 	if [[ $devices == *RPMEM_VIRTIO_PMEM=* ]]; then
 		trace=$log.trace
-		rm -f "$trace.marks.stop"
+		# The watcher must not see the last run's console or trace.
+		: > "$log"
+		rm -f "$trace" "$trace.marks.stop"
 		flush_watch "$log" "$trace" "$trace.marks" &
 		watcher=$!
 	fi
