@@ -63,10 +63,16 @@ cxl_region() {
 	wait_for 50 ns_of_region "$CXL_REGION" all || fail "no namespace in $CXL_REGION"
 }
 
-# NS := the labelled raw namespace of the CXL region (made by t_cxl_create).
+# NS := the labelled raw namespace of the CXL region (t_cxl_create makes it
+# on fresh files; made here too when absent, so that a TESTS subset runs).
 cxl_ns() {
 	cxl_region
-	wait_for 30 ns_of_region "$CXL_REGION" || fail "no namespace in $CXL_REGION (was cxl_create run?)"
+	if [ -z "$(ns_of_region "$CXL_REGION")" ]; then
+		ndctl create-namespace -m raw -r "$CXL_REGION" > /tmp/ns.json 2>&1 ||
+			{ cat /tmp/ns.json; fail "ndctl create-namespace -m raw -r $CXL_REGION"; }
+		info "created a raw namespace in $CXL_REGION"
+	fi
+	wait_for 30 ns_of_region "$CXL_REGION" || fail "no namespace in $CXL_REGION"
 	NS=$(ns_of_region "$CXL_REGION" | head -1)
 }
 
