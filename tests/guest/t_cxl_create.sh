@@ -9,8 +9,10 @@ grep -q '"memdev":"mem0"' /tmp/cxl.json || { cat /tmp/cxl.json; fail "no CXL mem
 grep -q '"pmem_size":[1-9]' /tmp/cxl.json || { cat /tmp/cxl.json; fail "mem0 has no persistent capacity"; }
 cxl_region
 size=$(cat /sys/bus/nd/devices/$CXL_REGION/size)
-info "cxl create-region -> nd $CXL_REGION: $size bytes, persistence_domain $(cat /sys/bus/nd/devices/$CXL_REGION/persistence_domain)"
+pd=$(cat /sys/bus/nd/devices/$CXL_REGION/persistence_domain)
+info "cxl create-region -> nd $CXL_REGION: $size bytes, persistence_domain $pd"
 [ "$size" -gt 0 ] || fail "$CXL_REGION has size 0"
+[ "$pd" = memory_controller ] || fail "$CXL_REGION persistence_domain '$pd', not memory_controller"
 [ -z "$(ns_of_region "$CXL_REGION")" ] || fail "fresh $CXL_REGION already has a namespace with a size"
 ndctl create-namespace -m raw -r "$CXL_REGION" > /tmp/ns.json 2>&1 || { cat /tmp/ns.json; fail "ndctl create-namespace"; }
 cxl_ns
