@@ -16,6 +16,8 @@
 #   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
 #                     with Ctrl-A x. Boot with RPMEM_APPEND="RPMEM_MODE=shell"
 #                     or RPMEM_SHELL=1 (shell after the selected mode).
+# virtio-pmem, CXL type-3 persistent memory and the flush trace:
+#   RPMEM_VIRTIO_PMEM, RPMEM_CXL, RPMEM_TRACE_FILE, see qemu/pmem-devices.sh.
 # Exit status: QEMU's, or 124 after a timeout (the guest was killed).
 set -euo pipefail
 : "${RPMEM_KERNEL:?}" "${RPMEM_INITRD:?}" "${RPMEM_LOG:?}"
@@ -52,6 +54,7 @@ for i in $(seq 0 $((n - 1))); do
 	args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$f,size=$size"
 	       -device "nvdimm,id=nvdimm$i,memdev=mem$i")
 done
+. "$(dirname "$0")/pmem-devices.sh"
 
 : > "$RPMEM_LOG"
 if [ "${RPMEM_INTERACTIVE:-0}" = 1 ]; then

@@ -11,6 +11,7 @@
 #   RPMEM_NVDIMM_DIR          NVDIMM backing files (/dev/shm/rpmem-check-VARIANT)
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/flushes.sh"
 
 pass=0
 failed=0
@@ -49,6 +50,10 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
 # A seventh is appended to the kernel command line.
+# An eighth sets the other memory sources, as VAR=value words for
+# qemu/run.sh (RPMEM_VIRTIO_PMEM=N RPMEM_CXL=1 ..., see qemu/pmem-devices.sh);
+# a boot with virtio-pmem also traces the host's flushes for flush_host
+# (scripts/flushes.sh).
 # Legacy pmem regions rpmem must refuse: 2 KiB (under a page), 10 KiB at
 # an address that is not page aligned, and 64 MiB inside RAM (its memory
 # section holds System RAM too).
@@ -63,12 +68,19 @@ plan_normal() { # [tests appended to the main boot]
 		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
+	# virtio-pmem and CXL pmem beside an NFIT NVDIMM, then the same files
+	# after a power-off: the CXL region is created again, its namespace
+	# comes back from the labels.
+	local src="RPMEM_VIRTIO_PMEM=1 RPMEM_VIRTIO_PMEM_SIZE=512M RPMEM_CXL=1 RPMEM_CXL_SIZE=256M"
+	echo "sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
+	echo "sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
 }
 # The debug kernel runs the whole suite on rpmem, then a kmemleak scan. The
 # nd_pmem oracle rows run once, on the normal kernel: the debug kernel is
-# there to catch rpmem's bugs.
+# there to catch rpmem's bugs (flush_host keeps both: it compares them).
 plan_debug() {
-	plan_normal kmemleak | sed -E 's/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g'
+	plan_normal kmemleak | sed -E 's/flush_host@nd_pmem/flush_host@ND_PMEM/g
+		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g'
 }
 
 select_tests() { # comma list -> filtered comma list
@@ -83,22 +95,36 @@ select_tests() { # comma list -> filtered comma list
 }
 
 ACKED=
-run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
+run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [devices]]]
 	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
-	local append=${10:-}
-	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra=
+	local append=${10:-} devices=${11:-}
+	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra= trace= watcher=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
 	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
+	if [[ $devices == *RPMEM_VIRTIO_PMEM=* ]]; then
+		trace=$log.trace
+		# The watcher must not see the last run's console or trace.
+		: > "$log"
+		rm -f "$trace" "$trace.marks.stop"
+		flush_watch "$log" "$trace" "$trace.marks" &
+		watcher=$!
+	fi
+	# shellcheck disable=SC2086 # devices: VAR=value words
+	env $devices RPMEM_TRACE_FILE=$trace \
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
 	RPMEM_KILL_AT=$kill_at "$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	if [ -n "$watcher" ]; then
+		touch "$trace.marks.stop"
+		wait "$watcher"
+	fi
 	if [ -n "$kill_at" ]; then
 		ACKED=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 		if grep -aq "RPMEM-HOST: power cut" "$log" && [ -n "$ACKED" ]; then
@@ -119,6 +145,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 			result FAIL "$variant:$t" "no result"
 		fi
 	done
+	[ -n "$trace" ] && flush_results "$variant" "$log" "$trace" "$trace.marks"
 	[ -s "$log.qemu" ] && sed 's/^/  qemu: /' "$log.qemu"
 	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
 	grep -aq RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
@@ -130,8 +157,8 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 
 run_variant() { # variant kdir initrd: every boot of its plan, in order
 	local variant=$1 kdir=$2 initrd=$3
-	while IFS='|' read -r label n size fresh tests kill_at append; do
-		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append"
+	while IFS='|' read -r label n size fresh tests kill_at append devices; do
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append" "$devices"
 	done < <("plan_$variant")
 }
 

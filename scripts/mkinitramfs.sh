@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build (or reuse) the guest initramfs for kernel tree KDIR and print its
-# path. Contents: busybox, Debian's fio/ndctl/e2fsprogs/coreutils binaries
+# path. Contents: busybox, Debian's fio/ndctl/cxl/e2fsprogs/coreutils binaries
 # with the libraries ldd names, the kernel's modules plus rpmem.ko (depmod'ed
 # so modprobe works), the guest tests and tools. Rebuilt only when an input
 # changes (the cpio is named by a hash of its inputs).
@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
-BINS=(/usr/bin/fio /usr/bin/ndctl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
+BINS=(/usr/bin/fio /usr/bin/ndctl /usr/bin/cxl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
       /usr/bin/kmod /usr/bin/timeout)
 # Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
