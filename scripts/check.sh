@@ -101,7 +101,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra= trace= watcher=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
-	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on"
+	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1200"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
