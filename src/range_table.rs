@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A sorted table of device pfn ranges with O(log n) lookup.
+//! A sorted table of device pfn ranges with a flat-cost lookup.
 //!
 //! The registry publishes one immutable table at a time; writers build a new
 //! table with [`RangeTable::with`] or [`RangeTable::without`] and swap it in.
-//! Pure logic: the host unit tests build this file as is.
+//! Besides the sorted ranges a table holds an index: the span from the first
+//! range's start to the last one's end is cut into [`INDEX_SLOTS`] equal
+//! slots, and each slot names the first range that ends after the slot
+//! starts. A lookup reads one slot and searches the (usually one or two)
+//! ranges between it and the next slot, so its cost hardly depends on how
+//! many ranges are registered. Pure logic: the host unit tests build this
+//! file as is.
 
 /// Most ranges the registry holds at once.
-pub(crate) const MAX_RANGES: usize = 128;
+pub(crate) const MAX_RANGES: usize = 1024;
+/// Slots of the lookup index.
+pub(crate) const INDEX_SLOTS: usize = 2048;
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -45,12 +53,22 @@ impl DevRange {
     }
 }
 
-/// Ranges sorted by `start_pfn`, pairwise disjoint.
+/// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
 #[derive(Clone)]
 pub(crate) struct RangeTable {
     len: usize,
+    /// First frame of slot 0 (the first range's start).
+    index_base: u64,
+    /// A slot covers `1 << index_shift` frames.
+    index_shift: u32,
+    /// Per slot (and one past the last): the first range ending after the
+    /// slot's first frame.
+    index: [u16; INDEX_SLOTS + 1],
     ranges: [DevRange; MAX_RANGES],
 }
+
+// The index stores range positions in a u16.
+const _: () = assert!(MAX_RANGES <= u16::MAX as usize);
 
 impl Default for RangeTable {
     fn default() -> Self {
@@ -63,6 +81,9 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
+            index_base: 0,
+            index_shift: 0,
+            index: [0; INDEX_SLOTS + 1],
             ranges: [DevRange {
                 start_pfn: 0,
                 nr_pages: 0,
@@ -87,15 +108,51 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
-    /// The range holding `pfn`, by binary search.
+    /// The range holding `pfn`: one index slot, then a binary search of
+    /// the few ranges it leaves.
     #[inline]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        let ranges = self.ranges();
-        // Index of the first range starting after `pfn`; the candidate is
-        // the one before it.
-        let idx = ranges.partition_point(|r| r.start_pfn <= pfn);
-        let r = ranges.get(idx.checked_sub(1)?)?;
+        let slot = usize::try_from(pfn.checked_sub(self.index_base)? >> self.index_shift).ok()?;
+        // A frame past the last slot lies past the last range.
+        let first = *self.index.get(slot)? as usize;
+        let next = *self.index.get(slot + 1)? as usize;
+        // The holder, if any, is in `first..=next` (see `rebuild_index`).
+        let candidates = self.ranges().get(first..(next + 1).min(self.len))?;
+        let idx = candidates.partition_point(|r| r.start_pfn <= pfn);
+        let r = candidates.get(idx.checked_sub(1)?)?;
         r.contains(pfn).then_some(r)
+    }
+
+    /// Recompute the index after the ranges changed. A range holding a
+    /// frame of slot `s` ends after the slot starts, so it is at or after
+    /// `index[s]`; every range before it ends at or before that frame, so
+    /// it is at or before `index[s + 1]` (the first range ending after slot
+    /// `s + 1` starts, which is it when it runs into that slot).
+    fn rebuild_index(&mut self) {
+        let (first, last) = match (self.ranges().first(), self.ranges().last()) {
+            (Some(f), Some(l)) => (f.start_pfn, l.end_pfn()),
+            _ => {
+                self.index_base = 0;
+                self.index_shift = 0;
+                self.index = [0; INDEX_SLOTS + 1];
+                return;
+            }
+        };
+        let span = last - first;
+        let mut shift = 0;
+        while shift < 63 && (span >> shift) >= INDEX_SLOTS as u64 {
+            shift += 1;
+        }
+        self.index_base = first;
+        self.index_shift = shift;
+        let mut i = 0;
+        for (slot, entry) in self.index.iter_mut().enumerate() {
+            let start = first.saturating_add((slot as u64) << shift);
+            while i < self.len && self.ranges[i].end_pfn() <= start {
+                i += 1;
+            }
+            *entry = i as u16;
+        }
     }
 
     /// Copy the table into `out` with `range` added.
@@ -119,6 +176,7 @@ impl RangeTable {
             *slot = *r;
         }
         out.len = self.len + 1;
+        out.rebuild_index();
         Ok(())
     }
 
@@ -138,6 +196,7 @@ impl RangeTable {
             *slot = *r;
         }
         out.len = self.len - 1;
+        out.rebuild_index();
         Ok(ranges[idx])
     }
 }
