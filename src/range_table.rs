@@ -4,18 +4,23 @@
 //!
 //! The registry publishes one immutable table at a time; writers build a new
 //! table with [`RangeTable::with`] or [`RangeTable::without`] and swap it in.
-//! Besides the sorted ranges a table holds an index: the span from the first
-//! range's start to the last one's end is cut into [`INDEX_SLOTS`] equal
-//! slots, and each slot names the first range that ends after the slot
-//! starts. A lookup reads one slot and searches the (usually one or two)
-//! ranges between it and the next slot, so its cost hardly depends on how
-//! many ranges are registered. Pure logic: the host unit tests build this
-//! file as is.
+//! Besides the sorted ranges a table holds an index. The ranges are split
+//! into at most [`MAX_CLUSTERS`] clusters at the widest gaps between them
+//! (namespaces of different DIMMs or sockets lie far apart); each cluster's
+//! span is cut into equal slots, and each slot names the first range that
+//! ends after the slot starts. A lookup finds the cluster, reads one slot
+//! and searches the (usually one or two) ranges between it and the next
+//! slot, so its cost hardly depends on how many ranges are registered. Pure
+//! logic: the host unit tests build this file as is.
 
 /// Most ranges the registry holds at once.
-pub(crate) const MAX_RANGES: usize = 1024;
-/// Slots of the lookup index.
+pub(crate) const MAX_RANGES: usize = 1088;
+/// Slots of the lookup index, over all clusters.
 pub(crate) const INDEX_SLOTS: usize = 2048;
+/// Most clusters.
+pub(crate) const MAX_CLUSTERS: usize = 8;
+/// A gap is cut when it is at least this fraction of the whole span.
+const CUT_FRACTION: u64 = 64;
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -29,6 +34,8 @@ pub(crate) enum RangeError {
     /// No range starts at the given pfn.
     NotFound,
 }
+
+use core::sync::atomic::{AtomicU16, Ordering};
 
 /// A contiguous run of device frames mapped at a kernel virtual address.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -53,17 +60,32 @@ impl DevRange {
     }
 }
 
+/// A run of ranges indexed together.
+#[derive(Clone, Copy, Default)]
+struct Cluster {
+    /// Start of its first range.
+    start_pfn: u64,
+    /// End of its last range.
+    end_pfn: u64,
+    /// A slot covers `1 << shift` frames.
+    shift: u32,
+    /// Its first entry in `index`; it has one more than it has slots.
+    first_entry: u16,
+    /// One past its last range.
+    ranges_end: u16,
+}
+
 /// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
-#[derive(Clone)]
 pub(crate) struct RangeTable {
     len: usize,
-    /// First frame of slot 0 (the first range's start).
-    index_base: u64,
-    /// A slot covers `1 << index_shift` frames.
-    index_shift: u32,
-    /// Per slot (and one past the last): the first range ending after the
-    /// slot's first frame.
-    index: [u16; INDEX_SLOTS + 1],
+    /// The range the last lookup found: checked first, as lookups come in
+    /// runs (the vectors of one copy); only a hint, always re-checked.
+    hint: AtomicU16,
+    clusters_len: usize,
+    clusters: [Cluster; MAX_CLUSTERS],
+    /// Per cluster slot (and one past each cluster's last): the first
+    /// range ending after the slot's first frame.
+    index: [u16; INDEX_SLOTS + MAX_CLUSTERS],
     ranges: [DevRange; MAX_RANGES],
 }
 
@@ -81,9 +103,16 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
-            index_base: 0,
-            index_shift: 0,
-            index: [0; INDEX_SLOTS + 1],
+            hint: AtomicU16::new(0),
+            clusters_len: 0,
+            clusters: [Cluster {
+                start_pfn: 0,
+                end_pfn: 0,
+                shift: 0,
+                first_entry: 0,
+                ranges_end: 0,
+            }; MAX_CLUSTERS],
+            index: [0; INDEX_SLOTS + MAX_CLUSTERS],
             ranges: [DevRange {
                 start_pfn: 0,
                 nr_pages: 0,
@@ -108,50 +137,115 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
-    /// The range holding `pfn`: one index slot, then a binary search of
-    /// the few ranges it leaves.
-    #[inline]
+    /// The range holding `pfn`: the last one found if it still fits, else
+    /// its cluster, one index slot and a binary search of the few ranges the
+    /// slot leaves.
+    #[inline(always)]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        let slot = usize::try_from(pfn.checked_sub(self.index_base)? >> self.index_shift).ok()?;
-        // A frame past the last slot lies past the last range.
-        let first = *self.index.get(slot)? as usize;
-        let next = *self.index.get(slot + 1)? as usize;
-        // The holder, if any, is in `first..=next` (see `rebuild_index`).
-        let candidates = self.ranges().get(first..(next + 1).min(self.len))?;
-        let idx = candidates.partition_point(|r| r.start_pfn <= pfn);
-        let r = candidates.get(idx.checked_sub(1)?)?;
-        r.contains(pfn).then_some(r)
+        let hint = self.hint.load(Ordering::Relaxed) as usize;
+        match self.ranges().get(hint) {
+            Some(r) if r.contains(pfn) => Some(r),
+            _ => self.lookup_indexed(pfn),
+        }
     }
 
-    /// Recompute the index after the ranges changed. A range holding a
-    /// frame of slot `s` ends after the slot starts, so it is at or after
-    /// `index[s]`; every range before it ends at or before that frame, so
-    /// it is at or before `index[s + 1]` (the first range ending after slot
-    /// `s + 1` starts, which is it when it runs into that slot).
+    #[inline(never)]
+    fn lookup_indexed(&self, pfn: u64) -> Option<&DevRange> {
+        let found = self.search(pfn)?;
+        self.hint.store(found as u16, Ordering::Relaxed);
+        self.ranges.get(found)
+    }
+
+    /// Position of the range holding `pfn`, through the index.
+    fn search(&self, pfn: u64) -> Option<usize> {
+        let clusters = self.clusters.get(..self.clusters_len)?;
+        let c = clusters.iter().rev().find(|c| c.start_pfn <= pfn)?;
+        if pfn >= c.end_pfn {
+            return None;
+        }
+        let slot = ((pfn - c.start_pfn) >> c.shift) as usize;
+        let entry = c.first_entry as usize + slot;
+        let first = *self.index.get(entry)? as usize;
+        let next = *self.index.get(entry + 1)? as usize;
+        // The holder, if any, is in `first..=next` (see `build_cluster`).
+        let candidates = self
+            .ranges()
+            .get(first..(next + 1).min(c.ranges_end as usize))?;
+        let idx = candidates
+            .partition_point(|r| r.start_pfn <= pfn)
+            .checked_sub(1)?;
+        candidates.get(idx)?.contains(pfn).then_some(first + idx)
+    }
+
+    /// Recompute the clusters and the index after the ranges changed.
     fn rebuild_index(&mut self) {
-        let (first, last) = match (self.ranges().first(), self.ranges().last()) {
-            (Some(f), Some(l)) => (f.start_pfn, l.end_pfn()),
-            _ => {
-                self.index_base = 0;
-                self.index_shift = 0;
-                self.index = [0; INDEX_SLOTS + 1];
-                return;
-            }
+        self.clusters_len = 0;
+        let len = self.len;
+        let (Some(first), Some(last)) = (self.ranges().first(), self.ranges().last()) else {
+            return;
         };
-        let span = last - first;
+        let span = last.end_pfn() - first.start_pfn;
+        // Cut at the widest gaps that are a sizeable part of the span.
+        let mut cuts = [0usize; MAX_CLUSTERS - 1];
+        let mut ncuts = 0;
+        for _ in 0..MAX_CLUSTERS - 1 {
+            let widest = (1..len)
+                .filter(|i| !cuts[..ncuts].contains(i))
+                .map(|i| (self.ranges[i].start_pfn - self.ranges[i - 1].end_pfn(), i))
+                .max();
+            match widest {
+                Some((gap, i)) if gap > 0 && gap >= span / CUT_FRACTION => {
+                    cuts[ncuts] = i;
+                    ncuts += 1;
+                }
+                _ => break,
+            }
+        }
+        // Put the cuts in order (at most seven: insertion sort).
+        for i in 1..ncuts {
+            let mut j = i;
+            while j > 0 && cuts[j - 1] > cuts[j] {
+                cuts.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        let slots = (INDEX_SLOTS / (ncuts + 1)) as u16;
+        let mut start = 0;
+        for (n, &end) in cuts[..ncuts].iter().chain(Some(&len)).enumerate() {
+            self.build_cluster(n, start, end, slots);
+            start = end;
+        }
+        self.clusters_len = ncuts + 1;
+    }
+
+    /// Index cluster `n`, ranges `first..end`, with `slots` slots. A range
+    /// holding a frame of slot `s` ends after the slot starts, so it is at or
+    /// after entry `s`; every range before it ends at or before that frame,
+    /// so it is at or before entry `s + 1` (the first range ending after
+    /// slot `s + 1` starts, which is it when it runs into that slot).
+    fn build_cluster(&mut self, n: usize, first: usize, end: usize, slots: u16) {
+        let start_pfn = self.ranges[first].start_pfn;
+        let end_pfn = self.ranges[end - 1].end_pfn();
+        let span = end_pfn - start_pfn;
         let mut shift = 0;
-        while shift < 63 && (span >> shift) >= INDEX_SLOTS as u64 {
+        while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
             shift += 1;
         }
-        self.index_base = first;
-        self.index_shift = shift;
-        let mut i = 0;
-        for (slot, entry) in self.index.iter_mut().enumerate() {
-            let start = first.saturating_add((slot as u64) << shift);
-            while i < self.len && self.ranges[i].end_pfn() <= start {
+        let first_entry = n * (slots as usize + 1);
+        self.clusters[n] = Cluster {
+            start_pfn,
+            end_pfn,
+            shift,
+            first_entry: first_entry as u16,
+            ranges_end: end as u16,
+        };
+        let mut i = first;
+        for slot in 0..=slots as usize {
+            let slot_start = start_pfn.saturating_add((slot as u64) << shift);
+            while i < end && self.ranges[i].end_pfn() <= slot_start {
                 i += 1;
             }
-            *entry = i as u16;
+            self.index[first_entry + slot] = i as u16;
         }
     }
 

@@ -465,3 +465,35 @@ fn a_full_table_of_one_page_ranges_is_indexed() {
         assert!(t.lookup(0x100000 + 2 * i + 1).is_none());
     }
 }
+
+#[test]
+fn the_kmap_bench_layout_is_indexed() {
+    // Three 1 GiB namespaces at 4 GiB, then 1024 one-page fake ranges at
+    // 2^36 (the micro-benchmark's layout: two clusters far apart).
+    let mut ranges: Vec<_> = (0..3u64)
+        .map(|i| r(0x100000 + i * 0x40000, 0x40000))
+        .collect();
+    ranges.extend((0..1024u64).map(|i| r((1 << 36) + 2 * i, 1)));
+    let t = table(&ranges);
+    for x in &ranges {
+        assert_eq!(
+            t.lookup(x.start_pfn).map(|y| y.start_pfn),
+            Some(x.start_pfn)
+        );
+        assert_eq!(
+            t.lookup(x.end_pfn() - 1).map(|y| y.start_pfn),
+            Some(x.start_pfn)
+        );
+    }
+    for pfn in [
+        0,
+        0xfffff,
+        0x1c0000,
+        (1 << 36) - 1,
+        (1 << 36) + 1,
+        (1 << 36) + 2048,
+        u64::MAX,
+    ] {
+        assert!(t.lookup(pfn).is_none(), "pfn {pfn:#x}");
+    }
+}
