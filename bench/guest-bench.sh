@@ -72,7 +72,7 @@ modprobe rpmem
 echo "BENCH-INFO kernel=$(uname -r) cpus=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "BENCH-INFO $(/bin/memcpy-bw)"
 echo "BENCH-INFO $(rpmemctl bench-copy 512)"
-for n in 1 8 64; do
+for n in 1 8 64 1024; do
 	echo "BENCH-KMAP $(rpmemctl bench-kmap $n 1000000)"
 done
 # The other pmem driver of the pair.

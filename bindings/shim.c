@@ -41,25 +41,6 @@ struct nd_namespace_common *rpmem_to_ndns(struct device *dev)
 	return to_ndns(dev);
 }
 
-/*
- * pfn_valid(@pfn) as 0 (invalid) or the size, in frames, of the aligned
- * block around @pfn that shares the answer while any of its memory stays
- * online: the whole section for an early (boot) section, else the
- * subsection.
- */
-__flatten u64 rpmem_pfn_valid_block(u64 pfn)
-{
-	/* src/bio.rs aligns @pfn down to the block. */
-	BUILD_BUG_ON_NOT_POWER_OF_2(PAGES_PER_SECTION);
-	BUILD_BUG_ON_NOT_POWER_OF_2(PAGES_PER_SUBSECTION);
-
-	if (!pfn_valid(pfn))
-		return 0;
-	if (early_section(__pfn_to_section(pfn)))
-		return PAGES_PER_SECTION;
-	return PAGES_PER_SUBSECTION;
-}
-
 /* pfn_valid() over every subsection that @nr frames from @pfn touch. */
 bool rpmem_pfns_valid(u64 pfn, u64 nr)
 {
@@ -118,11 +99,30 @@ bool rpmem_arch_has_flushcache(void)
 	return IS_ENABLED(CONFIG_ARCH_HAS_UACCESS_FLUSHCACHE);
 }
 
-/* bio_alloc() is a static inline around bio_alloc_bioset(). */
-struct bio *rpmem_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
-			    unsigned int opf)
+/*
+ * The bio_set of rpmem's pfn bios, whose vectors name device frames:
+ * bi_pool tells them from every other bio, whose pages are RAM.
+ */
+static struct bio_set rpmem_pfn_bioset;
+
+int rpmem_pfn_bioset_init(void)
 {
-	return bio_alloc(bdev, nr_vecs, opf, GFP_KERNEL);
+	return bioset_init(&rpmem_pfn_bioset, 4, 0, BIOSET_NEED_BVECS);
+}
+
+void rpmem_pfn_bioset_exit(void)
+{
+	bioset_exit(&rpmem_pfn_bioset);
+}
+
+const void *rpmem_pfn_bioset_ptr(void)
+{
+	return &rpmem_pfn_bioset;
+}
+
+struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf)
+{
+	return bio_alloc_bioset(bdev, 1, opf, GFP_KERNEL, &rpmem_pfn_bioset);
 }
 
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio)

@@ -149,8 +149,9 @@ impl BdevFile {
         let src = src.add(offset >> PAGE_SHIFT);
         let offset = (offset as usize & (PAGE_SIZE - 1)) as u32;
         let opf = bindings::req_op_REQ_OP_WRITE | bindings::REQ_SYNC;
-        // SAFETY: the device is open; may sleep.
-        let bio = unsafe { bindings::rpmem_bio_alloc(self.bdev.as_ptr(), 1, opf) };
+        // SAFETY: the device is open; may sleep. The bio comes from the pfn
+        // bio set, which is how the receiving disk knows its frames.
+        let bio = unsafe { bindings::rpmem_pfn_bio_alloc(self.bdev.as_ptr(), opf) };
         let bio = NonNull::new(bio).ok_or(ENOMEM)?;
         // SAFETY: a fresh bio with room for one inline vector, owned by us
         // until `bio_put`; `submit_bio_wait` returns after completion.

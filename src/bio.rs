@@ -8,37 +8,71 @@
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use kernel::prelude::*;
 
 use crate::bindings;
 use crate::kmap::{kmap_atomic_pfn_t, PfnMapping};
 use crate::memmap;
-use crate::pfn::{Pfn, ValidBlock, PAGES_PER_SUBSECTION};
+use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
 use crate::segments::{BvecIter, BvecTable, RawBvec, Segment, Segments};
 
 // `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
 const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
 
-/// The frame a vector starts at, typed: a frame with a `struct page` is RAM
-/// (`Pfn::ram_checked`), one without is device memory (`Pfn::device`).
-/// `valid` carries what earlier vectors of the same bio established.
+/// The bio set of pfn bios while a [`PfnBioSet`] lives; null otherwise.
+static PFN_BIOSET: AtomicPtr<kernel::ffi::c_void> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The bio set that pfn bios come from; one, owned by the module.
+pub(crate) struct PfnBioSet(());
+
+impl PfnBioSet {
+    /// Set it up. Call once, from module init.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: called once, before any pfn bio is allocated.
+        let rc = unsafe { bindings::rpmem_pfn_bioset_init() };
+        if rc != 0 {
+            return Err(Error::from_errno(rc));
+        }
+        // SAFETY: returns the address of a static.
+        let set = unsafe { bindings::rpmem_pfn_bioset_ptr() };
+        PFN_BIOSET.store(set.cast_mut(), Ordering::Relaxed);
+        Ok(PfnBioSet(()))
+    }
+}
+
+impl Drop for PfnBioSet {
+    fn drop(&mut self) {
+        PFN_BIOSET.store(core::ptr::null_mut(), Ordering::Relaxed);
+        // SAFETY: initialised in `new`; no pfn bio is left: copies hold the
+        // control device open, so the module is not unloading during one.
+        unsafe { bindings::rpmem_pfn_bioset_exit() };
+    }
+}
+
+/// The frame a vector starts at, typed: a vector of a pfn bio (one from
+/// rpmem's own bio set, built with [`bvec_set_pfn`]) names device frames
+/// (`Pfn::device`); a vector of any other bio names RAM pages, which have a
+/// `struct page` by the block layer's contract (`Pfn::ram_checked`).
 ///
 /// # Safety
 ///
-/// `bv` must be a vector of a bio in flight, whose pages are pinned (or
-/// device frames set by [`bvec_set_pfn`]) until the bio completes, and the
-/// result must not be used after that.
+/// `bv` must be a vector of a bio in flight, whose pages are pinned until
+/// the bio completes, `pfn_bio` must say whether that bio is a pfn bio, and
+/// the result must not be used after the bio completes.
 #[inline]
-pub(crate) unsafe fn bvec_pfn(bv: &bindings::bio_vec, valid: &mut ValidBlock) -> Pfn {
+pub(crate) unsafe fn bvec_pfn(bv: &bindings::bio_vec, pfn_bio: bool) -> Pfn {
     // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
     let pfn = memmap::page_to_pfn(bv.bv_page);
-    // SAFETY: `pfn_valid()` only reads the memory-section tables.
-    if valid.pfn_valid(pfn, |p| unsafe { bindings::rpmem_pfn_valid_block(p) }) {
-        // SAFETY: `pfn_valid()` holds, and the caller guarantees the page is
-        // pinned for the bio's I/O, so its memory section stays online and
-        // the bio's owner lets us access it until the bio completes.
-        unsafe { Pfn::ram_checked(pfn) }
-    } else {
+    if pfn_bio {
         Pfn::device(pfn)
+    } else {
+        // SAFETY: a page of a bio that is not a pfn bio has a `struct
+        // page`, so `pfn_valid()` holds; it is pinned for the bio's I/O (its
+        // memory section stays online), and the bio's owner lends it to us
+        // until the bio completes (caller's contract).
+        unsafe { Pfn::ram_checked(pfn) }
     }
 }
 
@@ -151,7 +185,8 @@ impl Bio {
         Segments::new(
             BioVecs {
                 vecs: self.raw().bi_io_vec,
-                valid: ValidBlock::default(),
+                pfn_bio: self.raw().bi_pool.cast::<kernel::ffi::c_void>()
+                    == PFN_BIOSET.load(Ordering::Relaxed),
                 _bio: PhantomData,
             },
             BvecIter {
@@ -273,7 +308,8 @@ impl<'a> BioSegment<'a> {
 /// The vector table of a [`Bio`], borrowed for a segment walk.
 pub(crate) struct BioVecs<'a> {
     vecs: *const bindings::bio_vec,
-    valid: ValidBlock,
+    /// The bio comes from the pfn bio set: its vectors are device frames.
+    pfn_bio: bool,
     _bio: PhantomData<&'a Bio>,
 }
 
@@ -287,7 +323,7 @@ impl BvecTable for BioVecs<'_> {
         RawBvec {
             // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
             // frames are used only while the bio is being served.
-            pfn: unsafe { bvec_pfn(bv, &mut self.valid) },
+            pfn: unsafe { bvec_pfn(bv, self.pfn_bio) },
             len: bv.bv_len,
             offset: bv.bv_offset,
         }

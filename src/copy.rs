@@ -22,8 +22,9 @@ use crate::disk::DiskShared;
 use crate::disks::{self, Found};
 use crate::uapi::{field_name, CopyRequest, CopyStatus, NAME_LEN};
 
-/// Sectors per pfn bio (1 MiB).
-const CHUNK_SECTORS: u64 = 2048;
+/// Sectors per pfn bio (8 MiB): few bios per copy, and a signal or an
+/// unbind still ends it within milliseconds.
+const CHUNK_SECTORS: u64 = 16384;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static DONE: AtomicU64 = AtomicU64::new(0);

@@ -55,6 +55,7 @@ impl MiscDevice for Ctl {
                 let mut b: BenchKmap = reader.read()?;
                 let r = kmap_bench::run(b.nr_ranges, b.iterations)?;
                 b.registry_ps = r.registry_ps;
+                b.registry_held_ps = r.registry_held_ps;
                 b.list_ps = r.list_ps;
                 b.page_ps = r.page_ps;
                 writer.write(&b)?;

@@ -34,7 +34,8 @@ pub(crate) struct PfnMapping<'a> {
     /// keeps it registered. A RAM frame's direct-map address needs nothing
     /// undone (`kunmap_local()` is empty without highmem).
     _rcu: Option<rcu::Guard>,
-    /// For a range mapped through its [`Registration`], the borrow of it.
+    /// For a range mapped through its [`Registration`] or inside a
+    /// caller's RCU section, the borrow of it.
     _registration: PhantomData<&'a Registration>,
     _not_send: PhantomData<*mut u8>,
 }
@@ -86,15 +87,45 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     }
     debug_assert!(pfn.is_device());
     let guard = rcu::read_lock();
-    let range = registry::lookup(pfn.number(), &guard)?;
-    let start = ((pfn.number() - range.start_pfn) << PAGE_SHIFT) as usize;
-    let first = start.checked_add(offset)?;
-    end_within(first, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
-    let addr = NonNull::new(range.base.checked_add(first)? as *mut u8)?;
+    let addr = device_address(pfn, offset, len, &guard)?;
     Some(PfnMapping {
         addr,
         len,
         _rcu: Some(guard),
+        _registration: PhantomData,
+        _not_send: PhantomData,
+    })
+}
+
+/// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
+/// registered range holds them all; `rcu` keeps the range registered.
+#[inline(always)]
+fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &rcu::Guard) -> Option<NonNull<u8>> {
+    let range = registry::lookup(pfn.number(), rcu)?;
+    let start = ((pfn.number() - range.start_pfn) << PAGE_SHIFT) as usize;
+    let first = start.checked_add(offset)?;
+    end_within(first, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
+    NonNull::new(range.base.checked_add(first)? as *mut u8)
+}
+
+/// Map `len` bytes at `offset` into device frame `pfn` inside the caller's
+/// RCU read-side section `rcu`, which keeps the range registered while the
+/// mapping borrows it: a batch of mappings under one section pays for the
+/// section once. `None` for a frame with a page or outside the registry.
+#[inline(always)]
+pub(crate) fn kmap_device_in<'a>(
+    rcu: &'a rcu::Guard,
+    pfn: Pfn,
+    offset: usize,
+    len: usize,
+) -> Option<PfnMapping<'a>> {
+    if pfn.has_page() {
+        return None;
+    }
+    Some(PfnMapping {
+        addr: device_address(pfn, offset, len, rcu)?,
+        len,
+        _rcu: None,
         _registration: PhantomData,
         _not_send: PhantomData,
     })

@@ -12,7 +12,7 @@ use kernel::prelude::*;
 use kernel::sync::rcu;
 
 use crate::bindings;
-use crate::kmap::kmap_atomic_pfn_t;
+use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in};
 use crate::pfn::{Pfn, PAGE_SHIFT};
 use crate::range_table::DevRange;
 use crate::registry::Registration;
@@ -20,13 +20,14 @@ use crate::registry::Registration;
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
 const FAKE_PFN: u64 = 1 << 36;
 /// Most ranges a run may register.
-pub(crate) const MAX_BENCH_RANGES: u32 = 64;
+pub(crate) const MAX_BENCH_RANGES: u32 = 1024;
 /// Most iterations per variant (keeps a run well under a second natively).
 pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 
 /// Picoseconds per map+unmap for each variant.
 pub(crate) struct KmapBench {
     pub(crate) registry_ps: u64,
+    pub(crate) registry_held_ps: u64,
     pub(crate) list_ps: u64,
     pub(crate) page_ps: u64,
 }
@@ -109,6 +110,17 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     }
     let registry_ps = per_call_ps(start, iterations);
 
+    // The same lookups inside one RCU section, as a batch of mappings (the
+    // vectors of one bio) takes them.
+    let rcu = rcu::read_lock();
+    let start = now_ns();
+    for _ in 0..iterations {
+        let m = kmap_device_in(&rcu, black_box(target), 0, 64);
+        black_box(m.as_ref().map(|m| m.as_ptr()));
+    }
+    let registry_held_ps = per_call_ps(start, iterations);
+    drop(rcu);
+
     let start = now_ns();
     for _ in 0..iterations {
         black_box(list_map(&head, black_box(target.number())));
@@ -133,6 +145,7 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     drop(page);
     Ok(KmapBench {
         registry_ps,
+        registry_held_ps,
         list_ps,
         page_ps,
     })

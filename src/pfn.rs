@@ -120,36 +120,3 @@ impl Pfn {
         Pfn(flags | number)
     }
 }
-
-/// The last block of frames that `pfn_valid()` held for, during one walk of
-/// one bio: `pfn_valid()` gives one answer for a whole block (an early,
-/// boot-time section, or else a 2 MiB memmap subsection) while any memory
-/// in it stays online, and a page of the bio, pinned while it is in flight,
-/// keeps its block online. The RAM pages of a bio mostly come from one user
-/// buffer, so most vectors need no call into C at all.
-#[derive(Default)]
-pub(crate) struct ValidBlock {
-    /// First frame of the block.
-    first: u64,
-    /// Frames in the block; 0 while nothing is cached.
-    pages: u64,
-}
-
-impl ValidBlock {
-    /// `pfn_valid(pfn)`, answered from the cache when it can be; else from
-    /// `lookup`, which returns 0 (invalid) or the size in frames of the
-    /// aligned block around `pfn` that shares the answer (a power of two).
-    #[inline]
-    pub(crate) fn pfn_valid(&mut self, pfn: u64, lookup: impl FnOnce(u64) -> u64) -> bool {
-        if pfn.wrapping_sub(self.first) < self.pages {
-            return true;
-        }
-        let pages = lookup(pfn);
-        if pages == 0 || !pages.is_power_of_two() {
-            return false;
-        }
-        self.first = pfn & !(pages - 1);
-        self.pages = pages;
-        true
-    }
-}

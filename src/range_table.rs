@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A sorted table of device pfn ranges with O(log n) lookup.
+//! A sorted table of device pfn ranges with a flat-cost lookup.
 //!
 //! The registry publishes one immutable table at a time; writers build a new
 //! table with [`RangeTable::with`] or [`RangeTable::without`] and swap it in.
-//! Pure logic: the host unit tests build this file as is.
+//! Besides the sorted ranges a table holds an index. The ranges are split
+//! into at most [`MAX_CLUSTERS`] clusters at the widest gaps between them
+//! (namespaces of different DIMMs or sockets lie far apart); each cluster's
+//! span is cut into equal slots, and each slot names the first range that
+//! ends after the slot starts. A lookup finds the cluster, reads one slot
+//! and searches the (usually one or two) ranges between it and the next
+//! slot, so its cost hardly depends on how many ranges are registered. Pure
+//! logic: the host unit tests build this file as is.
 
 /// Most ranges the registry holds at once.
-pub(crate) const MAX_RANGES: usize = 128;
+pub(crate) const MAX_RANGES: usize = 1088;
+/// Slots of the lookup index, over all clusters.
+pub(crate) const INDEX_SLOTS: usize = 2048;
+/// Most clusters.
+pub(crate) const MAX_CLUSTERS: usize = 8;
+/// A gap is cut when it is at least this fraction of the whole span.
+const CUT_FRACTION: u64 = 64;
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -21,6 +34,8 @@ pub(crate) enum RangeError {
     /// No range starts at the given pfn.
     NotFound,
 }
+
+use core::sync::atomic::{AtomicU16, Ordering};
 
 /// A contiguous run of device frames mapped at a kernel virtual address.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -45,12 +60,37 @@ impl DevRange {
     }
 }
 
-/// Ranges sorted by `start_pfn`, pairwise disjoint.
-#[derive(Clone)]
+/// A run of ranges indexed together.
+#[derive(Clone, Copy, Default)]
+struct Cluster {
+    /// Start of its first range.
+    start_pfn: u64,
+    /// End of its last range.
+    end_pfn: u64,
+    /// A slot covers `1 << shift` frames.
+    shift: u32,
+    /// Its first entry in `index`; it has one more than it has slots.
+    first_entry: u16,
+    /// One past its last range.
+    ranges_end: u16,
+}
+
+/// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
 pub(crate) struct RangeTable {
     len: usize,
+    /// The range the last lookup found: checked first, as lookups come in
+    /// runs (the vectors of one copy); only a hint, always re-checked.
+    hint: AtomicU16,
+    clusters_len: usize,
+    clusters: [Cluster; MAX_CLUSTERS],
+    /// Per cluster slot (and one past each cluster's last): the first
+    /// range ending after the slot's first frame.
+    index: [u16; INDEX_SLOTS + MAX_CLUSTERS],
     ranges: [DevRange; MAX_RANGES],
 }
+
+// The index stores range positions in a u16.
+const _: () = assert!(MAX_RANGES <= u16::MAX as usize);
 
 impl Default for RangeTable {
     fn default() -> Self {
@@ -63,6 +103,16 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
+            hint: AtomicU16::new(0),
+            clusters_len: 0,
+            clusters: [Cluster {
+                start_pfn: 0,
+                end_pfn: 0,
+                shift: 0,
+                first_entry: 0,
+                ranges_end: 0,
+            }; MAX_CLUSTERS],
+            index: [0; INDEX_SLOTS + MAX_CLUSTERS],
             ranges: [DevRange {
                 start_pfn: 0,
                 nr_pages: 0,
@@ -87,15 +137,116 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
-    /// The range holding `pfn`, by binary search.
-    #[inline]
+    /// The range holding `pfn`: the last one found if it still fits, else
+    /// its cluster, one index slot and a binary search of the few ranges the
+    /// slot leaves.
+    #[inline(always)]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        let ranges = self.ranges();
-        // Index of the first range starting after `pfn`; the candidate is
-        // the one before it.
-        let idx = ranges.partition_point(|r| r.start_pfn <= pfn);
-        let r = ranges.get(idx.checked_sub(1)?)?;
-        r.contains(pfn).then_some(r)
+        let hint = self.hint.load(Ordering::Relaxed) as usize;
+        match self.ranges().get(hint) {
+            Some(r) if r.contains(pfn) => Some(r),
+            _ => self.lookup_indexed(pfn),
+        }
+    }
+
+    #[inline(never)]
+    fn lookup_indexed(&self, pfn: u64) -> Option<&DevRange> {
+        let found = self.search(pfn)?;
+        self.hint.store(found as u16, Ordering::Relaxed);
+        self.ranges.get(found)
+    }
+
+    /// Position of the range holding `pfn`, through the index.
+    fn search(&self, pfn: u64) -> Option<usize> {
+        let clusters = self.clusters.get(..self.clusters_len)?;
+        let c = clusters.iter().rev().find(|c| c.start_pfn <= pfn)?;
+        if pfn >= c.end_pfn {
+            return None;
+        }
+        let slot = ((pfn - c.start_pfn) >> c.shift) as usize;
+        let entry = c.first_entry as usize + slot;
+        let first = *self.index.get(entry)? as usize;
+        let next = *self.index.get(entry + 1)? as usize;
+        // The holder, if any, is in `first..=next` (see `build_cluster`).
+        let candidates = self
+            .ranges()
+            .get(first..(next + 1).min(c.ranges_end as usize))?;
+        let idx = candidates
+            .partition_point(|r| r.start_pfn <= pfn)
+            .checked_sub(1)?;
+        candidates.get(idx)?.contains(pfn).then_some(first + idx)
+    }
+
+    /// Recompute the clusters and the index after the ranges changed.
+    fn rebuild_index(&mut self) {
+        self.clusters_len = 0;
+        let len = self.len;
+        let (Some(first), Some(last)) = (self.ranges().first(), self.ranges().last()) else {
+            return;
+        };
+        let span = last.end_pfn() - first.start_pfn;
+        // Cut at the widest gaps that are a sizeable part of the span.
+        let mut cuts = [0usize; MAX_CLUSTERS - 1];
+        let mut ncuts = 0;
+        for _ in 0..MAX_CLUSTERS - 1 {
+            let widest = (1..len)
+                .filter(|i| !cuts[..ncuts].contains(i))
+                .map(|i| (self.ranges[i].start_pfn - self.ranges[i - 1].end_pfn(), i))
+                .max();
+            match widest {
+                Some((gap, i)) if gap > 0 && gap >= span / CUT_FRACTION => {
+                    cuts[ncuts] = i;
+                    ncuts += 1;
+                }
+                _ => break,
+            }
+        }
+        // Put the cuts in order (at most seven: insertion sort).
+        for i in 1..ncuts {
+            let mut j = i;
+            while j > 0 && cuts[j - 1] > cuts[j] {
+                cuts.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        let slots = (INDEX_SLOTS / (ncuts + 1)) as u16;
+        let mut start = 0;
+        for (n, &end) in cuts[..ncuts].iter().chain(Some(&len)).enumerate() {
+            self.build_cluster(n, start, end, slots);
+            start = end;
+        }
+        self.clusters_len = ncuts + 1;
+    }
+
+    /// Index cluster `n`, ranges `first..end`, with `slots` slots. A range
+    /// holding a frame of slot `s` ends after the slot starts, so it is at or
+    /// after entry `s`; every range before it ends at or before that frame,
+    /// so it is at or before entry `s + 1` (the first range ending after
+    /// slot `s + 1` starts, which is it when it runs into that slot).
+    fn build_cluster(&mut self, n: usize, first: usize, end: usize, slots: u16) {
+        let start_pfn = self.ranges[first].start_pfn;
+        let end_pfn = self.ranges[end - 1].end_pfn();
+        let span = end_pfn - start_pfn;
+        let mut shift = 0;
+        while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
+            shift += 1;
+        }
+        let first_entry = n * (slots as usize + 1);
+        self.clusters[n] = Cluster {
+            start_pfn,
+            end_pfn,
+            shift,
+            first_entry: first_entry as u16,
+            ranges_end: end as u16,
+        };
+        let mut i = first;
+        for slot in 0..=slots as usize {
+            let slot_start = start_pfn.saturating_add((slot as u64) << shift);
+            while i < end && self.ranges[i].end_pfn() <= slot_start {
+                i += 1;
+            }
+            self.index[first_entry + slot] = i as u16;
+        }
     }
 
     /// Copy the table into `out` with `range` added.
@@ -119,6 +270,7 @@ impl RangeTable {
             *slot = *r;
         }
         out.len = self.len + 1;
+        out.rebuild_index();
         Ok(())
     }
 
@@ -138,6 +290,7 @@ impl RangeTable {
             *slot = *r;
         }
         out.len = self.len - 1;
+        out.rebuild_index();
         Ok(ranges[idx])
     }
 }

@@ -40,9 +40,9 @@ pub(crate) fn shutdown() {
     if !old.is_null() {
         // SAFETY: readers may still hold `old` until a grace period passes.
         unsafe { bindings::synchronize_rcu() };
-        // SAFETY: `old` came from `KBox::into_raw` in `publish` and, being
+        // SAFETY: `old` came from `KVBox::into_raw` in `publish` and, being
         // swapped out and past a grace period, has no other user.
-        drop(unsafe { KBox::from_raw(old) });
+        drop(unsafe { KVBox::from_raw(old) });
     }
 }
 
@@ -82,14 +82,14 @@ fn to_error(e: RangeError) -> Error {
 
 /// Swap `new` in as the current table, wait a grace period and free the old
 /// one. The caller holds `WRITER`.
-fn publish(new: KBox<RangeTable>) {
-    let old = CURRENT.swap(KBox::into_raw(new), Ordering::AcqRel);
+fn publish(new: KVBox<RangeTable>) {
+    let old = CURRENT.swap(KVBox::into_raw(new), Ordering::AcqRel);
     // SAFETY: waits for readers that may still use `old`; we may sleep here
     // (probe/remove context).
     unsafe { bindings::synchronize_rcu() };
     if !old.is_null() {
-        // SAFETY: `old` came from `KBox::into_raw` and has no reader left.
-        drop(unsafe { KBox::from_raw(old) });
+        // SAFETY: `old` came from `KVBox::into_raw` and has no reader left.
+        drop(unsafe { KVBox::from_raw(old) });
     }
 }
 
@@ -98,7 +98,7 @@ fn publish(new: KBox<RangeTable>) {
 pub(crate) struct Registration {
     range: DevRange,
     /// Preallocated table for the removal, so that drop cannot fail.
-    spare: Option<KBox<RangeTable>>,
+    spare: Option<KVBox<RangeTable>>,
 }
 
 impl Registration {
@@ -143,9 +143,10 @@ impl Drop for Registration {
 // SAFETY: an all-zero `RangeTable` is the empty table (`len == 0`).
 unsafe impl Zeroable for RangeTable {}
 
-/// A heap-allocated empty table, built in place (it is a few KiB).
-fn empty_table() -> Result<KBox<RangeTable>> {
-    KBox::init(pin_init::init_zeroed(), GFP_KERNEL)
+/// A heap-allocated empty table, built in place (about 29 KiB, so
+/// `kvmalloc`).
+fn empty_table() -> Result<KVBox<RangeTable>> {
+    KVBox::init(pin_init::init_zeroed(), GFP_KERNEL)
 }
 
 /// The table used when none is published.

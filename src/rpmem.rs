@@ -109,21 +109,24 @@ fn check_params() -> Result {
 
 #[pin_data(PinnedDrop)]
 struct Rpmem {
+    // Fields drop in this order, after `PinnedDrop::drop`.
     driver: Option<namespace::NdDriver<nd::RpmemNd>>,
     #[pin]
     ctl: MiscDeviceRegistration<ctl::Ctl>,
+    pfn_bios: bio::PfnBioSet,
 }
 
 impl kernel::InPlaceModule for Rpmem {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            ctl <- {
+            pfn_bios: {
                 check_params()?;
                 memmap::init()?;
                 registry::init();
                 disks::init();
-                MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" })
+                bio::PfnBioSet::new()?
             },
+            ctl <- MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" }),
             driver: Some(namespace::NdDriver::register(nd::DRIVER_NAME, module)?),
         })
     }

@@ -86,8 +86,10 @@ pub struct BenchKmap {
     pub nr_ranges: u32,
     /// In: map+unmap calls per variant.
     pub iterations: u32,
-    /// Out: ps per call, registry lookup.
+    /// Out: ps per call, registry lookup in its own RCU section.
     pub registry_ps: u64,
+    /// Out: ps per call, registry lookup inside one held RCU section.
+    pub registry_held_ps: u64,
     /// Out: ps per call, RCU list walk (the 2015 design).
     pub list_ps: u64,
     /// Out: ps per call, RAM page.

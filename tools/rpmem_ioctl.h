@@ -30,9 +30,10 @@ struct rpmem_copy_status {
 
 /* In-kernel micro-benchmark of kmap_atomic_pfn_t() map+unmap. */
 struct rpmem_bench_kmap {
-	__u32 nr_ranges;	/* in: registered ranges, 1..64 */
+	__u32 nr_ranges;	/* in: registered ranges, 1..1024 */
 	__u32 iterations;	/* in: map+unmap calls per variant */
 	__u64 registry_ps;	/* out: ps per call, rpmem registry lookup */
+	__u64 registry_held_ps;	/* out: the same inside one held RCU section */
 	__u64 list_ps;		/* out: ps per call, RCU list walk (2015) */
 	__u64 page_ps;		/* out: ps per call, RAM page (kmap_local) */
 };

@@ -366,3 +366,134 @@ fn geometry_accepts_page_multiples_and_refuses_the_rest() {
     assert_eq!(check_namespace(0x1000, 0x2fff + 0x800), Err(Misaligned));
     assert_eq!(check_namespace(0, u64::MAX), Err(Misaligned));
 }
+
+// ---- RangeTable index ------------------------------------------------------
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+fn linear_lookup(t: &RangeTable, pfn: u64) -> Option<u64> {
+    t.ranges()
+        .iter()
+        .find(|x| x.contains(pfn))
+        .map(|x| x.start_pfn)
+}
+
+#[test]
+fn indexed_lookup_agrees_with_a_linear_scan() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..40 {
+        // Mixed layouts: dense small ranges, huge ranges far apart, a
+        // cluster next to one distant range (a worst case for the index).
+        let mut ranges = Vec::new();
+        let mut at = rng.next() % 1000;
+        let count = 1 + (rng.next() % 300) as usize;
+        for i in 0..count {
+            let len = match round % 3 {
+                0 => 1 + rng.next() % 4,
+                1 => 1 + rng.next() % (1 << 20),
+                _ => {
+                    if i + 1 == count {
+                        1 << 30
+                    } else {
+                        1 + rng.next() % 8
+                    }
+                }
+            };
+            let gap = if round % 3 == 2 && i + 2 == count {
+                1 << 40
+            } else {
+                rng.next() % 16
+            };
+            ranges.push(r(at, len));
+            at += len + gap;
+        }
+        let t = table(&ranges);
+        let end = at + 10;
+        for _ in 0..2000 {
+            let pfn = rng.next() % end;
+            assert_eq!(
+                t.lookup(pfn).map(|x| x.start_pfn),
+                linear_lookup(&t, pfn),
+                "round {round} pfn {pfn}"
+            );
+        }
+        for x in &ranges {
+            for pfn in [x.start_pfn, x.end_pfn() - 1] {
+                assert_eq!(t.lookup(pfn).map(|y| y.start_pfn), Some(x.start_pfn));
+            }
+            assert_eq!(
+                t.lookup(x.end_pfn()).map(|y| y.start_pfn),
+                linear_lookup(&t, x.end_pfn())
+            );
+        }
+        // Removing ranges keeps the index right.
+        let mut t = t;
+        for x in ranges.iter().step_by(3) {
+            let mut n = Box::new(RangeTable::new());
+            t.without(x.start_pfn, &mut n).unwrap();
+            t = n;
+            assert!(t.lookup(x.start_pfn).is_none());
+        }
+        for _ in 0..500 {
+            let pfn = rng.next() % end;
+            assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), linear_lookup(&t, pfn));
+        }
+    }
+}
+
+#[test]
+fn a_full_table_of_one_page_ranges_is_indexed() {
+    let ranges: Vec<_> = (0..MAX_RANGES as u64)
+        .map(|i| r(0x100000 + 2 * i, 1))
+        .collect();
+    let t = table(&ranges);
+    assert_eq!(t.len(), MAX_RANGES);
+    for i in 0..MAX_RANGES as u64 {
+        assert_eq!(
+            t.lookup(0x100000 + 2 * i).map(|x| x.start_pfn),
+            Some(0x100000 + 2 * i)
+        );
+        assert!(t.lookup(0x100000 + 2 * i + 1).is_none());
+    }
+}
+
+#[test]
+fn the_kmap_bench_layout_is_indexed() {
+    // Three 1 GiB namespaces at 4 GiB, then 1024 one-page fake ranges at
+    // 2^36 (the micro-benchmark's layout: two clusters far apart).
+    let mut ranges: Vec<_> = (0..3u64)
+        .map(|i| r(0x100000 + i * 0x40000, 0x40000))
+        .collect();
+    ranges.extend((0..1024u64).map(|i| r((1 << 36) + 2 * i, 1)));
+    let t = table(&ranges);
+    for x in &ranges {
+        assert_eq!(
+            t.lookup(x.start_pfn).map(|y| y.start_pfn),
+            Some(x.start_pfn)
+        );
+        assert_eq!(
+            t.lookup(x.end_pfn() - 1).map(|y| y.start_pfn),
+            Some(x.start_pfn)
+        );
+    }
+    for pfn in [
+        0,
+        0xfffff,
+        0x1c0000,
+        (1 << 36) - 1,
+        (1 << 36) + 1,
+        (1 << 36) + 2048,
+        u64::MAX,
+    ] {
+        assert!(t.lookup(pfn).is_none(), "pfn {pfn:#x}");
+    }
+}
