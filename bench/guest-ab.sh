@@ -21,9 +21,10 @@ for pass in 1 2; do
 	rd=$(disk_of $r); nd=$(disk_of $n)
 	echo "AB-INFO pass $pass: rpmem $r $rd, nd_pmem $n $nd"
 	for d in $rd $nd; do dd if=/dev/zero of=$d bs=1M count=512 oflag=direct 2>/dev/null; done
-	for row in "read 1024" "write 1024" "read 128" "write 128" "read 4" "write 4"; do
+	for row in "read 1024" "write 1024" "read 128" "write 128" "read 4" "write 4" \
+		   "randread 4" "randwrite 4" "randread 512B"; do
 		set -- $row
-		echo "AB $1-$2k $pass $(abbench $rd $nd $1 $2 $BURST_MS $PAIRS)"
+		echo "AB $1-${2%B}$(case $2 in *B) echo B ;; *) echo k ;; esac) $pass $(abbench $rd $nd $1 $2 $BURST_MS $PAIRS)"
 	done
 done
 echo "AB-DONE"

@@ -5,7 +5,9 @@
  * host (TCG, other load) hits both alike, then prints each device's median
  * burst bandwidth and the median of the per-pair ratios A/B.
  *
- *   abbench DEV_A DEV_B read|write BLOCK_KIB BURST_MS PAIRS
+ *   abbench DEV_A DEV_B read|write|randread|randwrite BLOCK BURST_MS PAIRS
+ *
+ * BLOCK is in KiB, or in bytes with a B suffix (512B).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -38,6 +40,21 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static int random_io;
+
+/* The next offset: sequential, or a block-aligned pseudo-random one. */
+static off_t next_pos(off_t pos, size_t bs)
+{
+	static unsigned long long x = 88172645463325252ULL;
+
+	if (!random_io)
+		return (pos + bs) % SPAN;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (off_t)(x % (SPAN / bs)) * bs;
+}
+
 /* One burst: MiB/s of block-sized I/O for burst seconds. */
 static double burst(int fd, int wr, char *buf, size_t bs, double secs, off_t *pos)
 {
@@ -52,7 +69,7 @@ static double burst(int fd, int wr, char *buf, size_t bs, double secs, off_t *po
 			exit(1);
 		}
 		done += bs;
-		*pos = (*pos + bs) % SPAN;
+		*pos = next_pos(*pos, bs);
 		t = now();
 	} while (t - t0 < secs);
 	return done / (t - t0) / (1 << 20);
@@ -67,11 +84,14 @@ int main(int argc, char **argv)
 	char *buf;
 
 	if (argc != 7) {
-		fprintf(stderr, "usage: abbench DEV_A DEV_B read|write BLOCK_KIB BURST_MS PAIRS\n");
+		fprintf(stderr, "usage: abbench DEV_A DEV_B read|write|randread|randwrite BLOCK[B] BURST_MS PAIRS\n");
 		return 2;
 	}
-	wr = !strcmp(argv[3], "write");
-	bs = strtoul(argv[4], NULL, 0) << 10;
+	wr = !strcmp(argv[3], "write") || !strcmp(argv[3], "randwrite");
+	random_io = !strncmp(argv[3], "rand", 4);
+	bs = strtoul(argv[4], NULL, 0);
+	if (argv[4][strlen(argv[4]) - 1] != 'B')
+		bs <<= 10;
 	secs = strtoul(argv[5], NULL, 0) / 1000.0;
 	pairs = atoi(argv[6]);
 	fa = open(argv[1], (wr ? O_WRONLY : O_RDONLY) | O_DIRECT);
