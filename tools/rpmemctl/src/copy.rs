@@ -141,3 +141,46 @@ fn new_bar(a: &CopyArgs, total_sectors: u64) -> ProgressBar {
         .with_style(style)
         .with_message(format!("{} -> {}", a.src, a.dst))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(src: &str, dst: &str) -> CopyArgs {
+        CopyArgs {
+            src: src.into(),
+            src_sector: 0,
+            dst: dst.into(),
+            dst_sector: 0,
+            nr_sectors: 0,
+        }
+    }
+
+    #[test]
+    fn bar_template() {
+        let bar = new_bar(&args("pmem0", "pmem1"), 2048);
+        assert_eq!(bar.length(), Some(1 << 20));
+        assert_eq!(bar.message(), "pmem0 -> pmem1");
+        bar.finish_and_clear();
+    }
+
+    #[test]
+    fn which_status_is_ours() {
+        let field = |s: &str| crate::uapi::name_field(s.as_bytes()).unwrap();
+        let mut st = CopyStatus {
+            done_sectors: 0,
+            total_sectors: 8,
+            active: 1,
+            last_error: 0,
+            src: [0; crate::uapi::NAME_LEN],
+            dst: [0; crate::uapi::NAME_LEN],
+        };
+        // A module without names: taken as ours.
+        assert!(is_ours(&st, &args("pmem0", "pmem1")));
+        st.src = field("pmem0");
+        st.dst = field("pmem1");
+        assert!(is_ours(&st, &args("pmem0", "pmem1")));
+        assert!(!is_ours(&st, &args("pmem0", "pmem2")));
+        assert!(!is_ours(&st, &args("pmem1", "pmem0")));
+    }
+}
