@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::CopyArgs;
 use crate::ctl::Ctl;
@@ -111,15 +111,20 @@ fn is_ours(st: &CopyStatus, a: &CopyArgs) -> bool {
 /// else a plain progress line at most once a second.
 fn show_progress(ctl: &Ctl, a: &CopyArgs, stopped: Receiver<()>, tty: bool) {
     let tick = Duration::from_millis(if tty { 100 } else { 200 });
-    let mut bar: Option<ProgressBar> = None;
+    // Made now, so that its rate counts from the start of the copy; shown
+    // once the module reports the copy.
+    let bar = tty.then(|| new_bar(a));
     let mut printed: Option<Instant> = None;
     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
         let Ok(st) = ctl.status() else { continue };
         if st.active == 0 || st.total_sectors == 0 || !is_ours(&st, a) {
             continue;
         }
-        if tty {
-            let bar = bar.get_or_insert_with(|| new_bar(a, st.total_sectors));
+        if let Some(bar) = &bar {
+            if bar.is_hidden() {
+                bar.set_length(st.total_sectors.saturating_mul(512));
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
             bar.set_position(st.done_sectors.saturating_mul(512));
         } else if printed.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             eprintln!("{}", format::progress_line(&st));
@@ -131,13 +136,14 @@ fn show_progress(ctl: &Ctl, a: &CopyArgs, stopped: Receiver<()>, tty: bool) {
     }
 }
 
-fn new_bar(a: &CopyArgs, total_sectors: u64) -> ProgressBar {
+/// A hidden progress bar in bytes: `pmem0 -> pmem1 [===>  ]  42% 430 MiB/1 GiB 850 MiB/s ETA 1s`.
+fn new_bar(a: &CopyArgs) -> ProgressBar {
     let style = ProgressStyle::with_template(
         "{msg} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
     )
     .expect("valid template")
     .progress_chars("=> ");
-    ProgressBar::new(total_sectors.saturating_mul(512))
+    ProgressBar::hidden()
         .with_style(style)
         .with_message(format!("{} -> {}", a.src, a.dst))
 }
@@ -158,8 +164,10 @@ mod tests {
 
     #[test]
     fn bar_template() {
-        let bar = new_bar(&args("pmem0", "pmem1"), 2048);
-        assert_eq!(bar.length(), Some(1 << 20));
+        let bar = new_bar(&args("pmem0", "pmem1"));
+        assert!(bar.is_hidden());
+        bar.set_length(2048 * 512);
+        bar.set_position(1024 * 512);
         assert_eq!(bar.message(), "pmem0 -> pmem1");
         bar.finish_and_clear();
     }
