@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # rpmem top-level Makefile: builds rpmem.ko against KDIR (default: the cached
-# guest kernel, built first when missing) and drives the QEMU harness.
+# guest kernel, built first when missing) and the rpmemctl tool, and drives
+# the QEMU harness.
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 SHELL := /bin/bash
@@ -9,11 +10,14 @@ ifndef KDIR
 KDIR := $(shell $(ROOT)/scripts/build-kernel.sh $(or $(KVARIANT),normal))
 endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
+# rpmemctl is built by the cargo on PATH with its own rustc (RUSTC from
+# scripts/env.sh is the kernel's compiler).
+CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
-.PHONY: all modules bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
+.PHONY: all modules rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
 
-all: modules
+all: modules rpmemctl
 
 bindings:
 	@$(ENV); KDIR=$(KDIR) $(ROOT)/scripts/gen-bindings.sh
@@ -29,9 +33,14 @@ install: modules
 	@[ -r $(KDIR)/System.map ] || depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 		$$(cat $(KDIR)/include/config/kernel.release)
 
+# tools/rpmemctl/target/release/rpmemctl
+rpmemctl:
+	@$(CARGO) build --release --quiet --locked
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(KMAKE) clean; fi
 	rm -f bindings/nd_generated.rs
+	rm -rf tools/rpmemctl/target
 
 kdir:
 	@echo $(KDIR)
@@ -39,7 +48,7 @@ kdir:
 kdir-debug:
 	@$(ROOT)/scripts/build-kernel.sh debug
 
-image: modules
+image: modules rpmemctl
 	@$(ROOT)/scripts/mkinitramfs.sh $(KDIR)
 
 demo:
@@ -67,7 +76,7 @@ copy-bench:
 	@$(ROOT)/bench/copy.sh
 
 RUSTFMT_CFG = --edition 2021 --config-path $(KDIR)/source/.rustfmt.toml
-RUST_SRC = src/*.rs bindings/mod.rs hosttest/src/*.rs
+RUST_SRC = src/*.rs bindings/mod.rs hosttest/src/*.rs tools/rpmemctl/src/main.rs tools/rpmemctl/tests/*.rs
 
 rustfmt:
 	@$(ENV); $$RUSTFMT $(RUSTFMT_CFG) $(RUST_SRC)
@@ -75,8 +84,16 @@ rustfmt:
 rustfmtcheck:
 	@$(ENV); $$RUSTFMT $(RUSTFMT_CFG) --check $(RUST_SRC)
 
-unit-test:
+unit-test: unit-test-module unit-test-rpmemctl
+
+# The module's pure logic (hosttest/).
+unit-test-module:
 	@cd $(ROOT)/hosttest && cargo test --quiet
+
+# rpmemctl: parsing, errno names, output, the ABI, the binary's errors; clippy.
+unit-test-rpmemctl:
+	@$(CARGO) test --quiet --locked
+	@$(CARGO) clippy --quiet --locked --all-targets -- -D warnings
 
 # Clippy over a forced rebuild; any warning fails.
 lint-clippy: bindings

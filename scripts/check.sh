@@ -35,7 +35,8 @@ host_test() { # name command...
 }
 
 if [ "${HOST_TESTS:-0}" = 1 ]; then
-	host_test unit-tests make -s -C "$RPMEM_ROOT" unit-test
+	host_test unit-tests make -s -C "$RPMEM_ROOT" unit-test-module
+	host_test rpmemctl make -s -C "$RPMEM_ROOT" unit-test-rpmemctl
 	host_test rustfmt make -s -C "$RPMEM_ROOT" rustfmtcheck
 	host_test clippy-warning-free make -s -C "$RPMEM_ROOT" lint-clippy
 	host_test checkpatch make -s -C "$RPMEM_ROOT" checkpatch

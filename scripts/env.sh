@@ -32,11 +32,11 @@ clean_console() {
 log() { printf '[rpmem] %s\n' "$*" >&2; }
 die() { printf '[rpmem] error: %s\n' "$*" >&2; exit 1; }
 
-# Build (or reuse) kernel VARIANT, rpmem.ko and the initramfs; sets KDIR and
+# Build (or reuse) kernel VARIANT, rpmem.ko, rpmemctl and the initramfs; sets KDIR and
 # INITRD. Returns non-zero, with a message, on the first failing step.
 prepare_guest() { # variant
 	KDIR=$("$RPMEM_ROOT/scripts/build-kernel.sh" "$1") || { log "kernel build failed"; return 1; }
-	make -s -C "$RPMEM_ROOT" KDIR="$KDIR" modules >&2 || { log "module build failed"; return 2; }
+	make -s -C "$RPMEM_ROOT" KDIR="$KDIR" modules rpmemctl >&2 || { log "module or rpmemctl build failed"; return 2; }
 	INITRD=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$KDIR") || { log "initramfs failed"; return 3; }
 }
 

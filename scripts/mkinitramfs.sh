@@ -2,8 +2,9 @@
 # Build (or reuse) the guest initramfs for kernel tree KDIR and print its
 # path. Contents: busybox, Debian's fio/ndctl/cxl/e2fsprogs/coreutils binaries
 # with the libraries ldd names, the kernel's modules plus rpmem.ko (depmod'ed
-# so modprobe works), the guest tests and tools. Rebuilt only when an input
-# changes (the cpio is named by a hash of its inputs).
+# so modprobe works), the guest tests and tools (rpmemctl with its
+# libraries). Rebuilt only when an input changes (the cpio is named by a hash
+# of its inputs).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 KDIR=${1:?usage: mkinitramfs.sh KDIR}
@@ -17,16 +18,21 @@ kver=$(cat "$KDIR/include/config/kernel.release")
 ko=$RPMEM_ROOT/rpmem.ko
 [ -f "$ko" ] || die "$ko missing: run make first"
 
+# rpmemctl (cargo, built by `make`) goes in with its libraries.
+rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
+[ -x "$rpmemctl" ] || die "$rpmemctl missing: run make first"
+
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
-for t in rpmemctl memcpy-bw abbench; do
+rm -f "$tools/rpmemctl"	# the C build of earlier trees
+for t in memcpy-bw abbench; do
 	src=$RPMEM_ROOT/tools/$t.c
-	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ] || [ "$RPMEM_ROOT/tools/rpmem_ioctl.h" -nt "$tools/$t" ]; then
+	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
 	fi
 done
 
-key=$( { sha256sum "$ko" "$0" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
+key=$( { sha256sum "$ko" "$0" "$rpmemctl" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
 	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; ls "${OPT_BINS[@]}" 2>/dev/null; echo "$kver"; } | sha256sum | cut -c1-16)
 out_dir=$RPMEM_CACHE/initramfs
 out=$out_dir/initramfs-$key.cpio
@@ -40,10 +46,10 @@ root=$(mktemp -d "$RPMEM_CACHE/initramfs-root.XXXX")
 trap 'rm -rf "$root" "$root.cpio"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc,tests,root}
 
-copy_with_libs() {
-	local f=$1 lib
-	mkdir -p "$root$(dirname "$f")"
-	cp -L "$f" "$root$f"
+copy_with_libs() { # file [path in the image, default: the same]
+	local f=$1 to=${2:-$1} lib
+	mkdir -p "$root$(dirname "$to")"
+	cp -L "$f" "$root$to"
 	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
@@ -71,6 +77,7 @@ for applet in $(/bin/busybox --list); do
 	[ -n "$found" ] || ln -s busybox "$root/bin/$applet"
 done
 cp "$tools"/* "$root/bin/"
+copy_with_libs "$rpmemctl" /bin/rpmemctl
 
 mkdir -p "$root/lib/modules"
 cp -a "$KDIR/modinst/lib/modules/$kver" "$root/lib/modules/"

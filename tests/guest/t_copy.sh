@@ -5,14 +5,14 @@
 . /tests/lib.sh
 load_driver rpmem
 modprobe brd rd_nr=1 rd_size=8192 max_part=0
-# Two disks of equal size (A, B) and one of another size (C).
+# Two disks of equal size (A, B) and one of another size (C); NS_x: namespace.
 A= B= C=
 for ns in $(namespaces); do
 	d=$(basename "$(disk_of "$ns")")
 	s=$(size_of_ns "$ns")
-	if [ "$s" = 1073741824 ] && [ -z "$A" ]; then A=$d
-	elif [ "$s" = 1073741824 ] && [ -z "$B" ]; then B=$d
-	else C=$d; fi
+	if [ "$s" = 1073741824 ] && [ -z "$A" ]; then A=$d NS_A=$ns
+	elif [ "$s" = 1073741824 ] && [ -z "$B" ]; then B=$d NS_B=$ns
+	else C=$d NS_C=$ns; fi
 done
 info "A=$A B=$B C=$C"
 [ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] || fail "need two 1 GiB namespaces and one of another size"
@@ -34,28 +34,67 @@ copy_ok $((N - 2049)) 0 2049
 # Same disk, disjoint ranges.
 rpmemctl copy $A:0 $A:200000 5000 > /dev/null 2>&1 || fail "same-disk disjoint copy"
 [ "$(sect_sha $A 0 5000)" = "$(sect_sha $A 200000 5000)" ] || fail "same-disk copy differs"
-# Whole-namespace clone with progress lines.
-rpmemctl copy $A $B > /tmp/clone.out 2>&1 || { cat /tmp/clone.out; fail "clone $A -> $B"; }
-grep -q "copied" /tmp/clone.out || fail "no progress/summary output"
+# Whole-namespace clone (/dev/ names too) with progress lines.
+rpmemctl copy /dev/$A /dev/$B > /tmp/clone.out 2>&1 || { cat /tmp/clone.out; fail "clone $A -> $B"; }
+grep -q "^copied $N sectors from $A:0 to $B:0 in " /tmp/clone.out || fail "no summary line: $(cat /tmp/clone.out)"
 [ "$(sha_dev /dev/$A 0 $((N / 2048)))" = "$(sha_dev /dev/$B 0 $((N / 2048)))" ] || fail "clone differs"
 info "clone $A -> $B: equal ($(grep -c 'sectors (' /tmp/clone.out) progress lines)"
 rpmemctl status | grep -q "active=0 done=$N total=$N last_error=0" || fail "status after clone: $(rpmemctl status)"
-# Errors.
-expect_err() { # errno-text args...
+# Errors: one line "rpmemctl: copy SRC -> DST: ENAME (text)", exit status 1.
+expect_err() { # "ENAME (text)" args...
 	want=$1; shift
-	if rpmemctl copy "$@" > /tmp/err.out 2>&1; then fail "copy $* succeeded, expected '$want'"; fi
-	grep -q "$want" /tmp/err.out || fail "copy $*: '$(cat /tmp/err.out)', expected '$want'"
+	rc=0; rpmemctl copy "$@" > /tmp/err.out 2>&1 || rc=$?
+	[ $rc = 1 ] || fail "copy $*: exit status $rc, expected 1 ($(cat /tmp/err.out))"
+	grep -q "^rpmemctl: copy [a-z0-9]* -> [a-z0-9]*: $want\$" /tmp/err.out && [ "$(wc -l < /tmp/err.out)" = 1 ] ||
+		fail "copy $*: '$(cat /tmp/err.out)', expected one line ending in '$want'"
 	info "copy $*: $want"
 }
-expect_err "No such device" $A:0 pmem99:0 8
-expect_err "No such device" ram0:0 $B:0 8
-expect_err "No such device" $A:0 ram0:0 8
-expect_err "Numerical result out of range" $A:$((N - 4)) $B:0 8
-expect_err "Numerical result out of range" $A:0 $B:$((N - 1)) 2
-expect_err "Numerical result out of range" $A:18446744073709551615 $B:0 2
-expect_err "Invalid argument" $A:0 $A:100 200
-expect_err "Invalid argument" $A:100 $A:0 101
-expect_err "Invalid argument" $A:8 $B:0 0
-expect_err "File too large" $A $C
-expect_err "File too large" $C $A
+expect_err "ENODEV (No such device)" $A:0 pmem99:0 8
+expect_err "ENODEV (No such device)" ram0:0 $B:0 8
+expect_err "ENODEV (No such device)" $A:0 ram0:0 8
+expect_err "ERANGE (Numerical result out of range)" $A:$((N - 4)) $B:0 8
+expect_err "ERANGE (Numerical result out of range)" $A:0 $B:$((N - 1)) 2
+expect_err "ERANGE (Numerical result out of range)" $A:18446744073709551615 $B:0 2
+expect_err "EINVAL (Invalid argument)" $A:0 $A:100 200
+expect_err "EINVAL (Invalid argument)" $A:100 $A:0 101
+expect_err "EINVAL (Invalid argument)" $A:8 $B:0 0
+expect_err "EFBIG (File too large)" $A $C
+expect_err "EFBIG (File too large)" $C $A
 rpmemctl status | grep -q "last_error=-27" || fail "status does not report the last error"
+# Usage errors: exit status 2, nothing copied.
+for args in "$A" "$A $B 8 9" "$A:x $B 8" "$A $B 1k"; do
+	rc=0; rpmemctl copy $args > /tmp/err.out 2>&1 || rc=$?
+	[ $rc = 2 ] || fail "copy $args: exit status $rc, expected 2 ($(cat /tmp/err.out))"
+done
+rpmemctl status | grep -q "last_error=-27" || fail "a usage error reached the module"
+# Per-disk status, when the module reports disks (RPMEM_IOC_DISK_INFO).
+rpmemctl status > /tmp/status.out || fail "status: $(cat /tmp/status.out)"
+if grep -q "^no per-disk info (old module)$" /tmp/status.out; then
+	info "status: the module has no per-disk info"
+else
+	for x in A B C; do
+		eval "d=\$$x ns=\$NS_$x"
+		line="$d $ns size=$(blockdev --getsize64 /dev/$d) flush=[a-z]* nowait=1 read_only=0 bad_sectors=0 copying=0"
+		grep -q "^$line$" /tmp/status.out || fail "status has no line '$line': $(cat /tmp/status.out)"
+	done
+	rpmemctl status --json | grep -q "\"name\":\"$A\",\"namespace\":\"$NS_A\",\"size\":1073741824," ||
+		fail "status --json: $(rpmemctl status --json)"
+	info "status lists $A $B $C"
+	# Ctrl-C stops a clone at the next chunk: exit status 130 and how far it got.
+	rpmemctl copy $A $B > /tmp/int.out 2>&1 &
+	pid=$!
+	tries=0
+	while :; do
+		got=$(rpmemctl status | sed -n "s/^active=1 done=\([0-9]*\) total=$N .*/\1/p")
+		[ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt $((N / 2)) ] && break
+		tries=$((tries + 1))
+		[ $tries -lt 1000 ] || { kill $pid; fail "clone never seen in its first half"; }
+	done
+	kill -INT $pid
+	rc=0; wait $pid || rc=$?
+	[ $rc = 130 ] || fail "Ctrl-C: exit status $rc, expected 130 ($(cat /tmp/int.out))"
+	got=$(sed -n "s/^rpmemctl: copy $A -> $B interrupted after \([0-9]*\) of $N sectors$/\1/p" /tmp/int.out)
+	[ -n "$got" ] && [ "$got" -lt $N ] || fail "Ctrl-C: $(cat /tmp/int.out)"
+	rpmemctl status | grep -Eq "^active=0 done=$got total=$N last_error=-4( |$)" || fail "status after Ctrl-C: $(rpmemctl status)"
+	info "Ctrl-C stopped the clone after $got of $N sectors"
+fi
