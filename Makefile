@@ -11,7 +11,7 @@ endif
 KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LIBCLANG_PATH
 
 .PHONY: all modules bindings clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
+	rustfmt rustfmtcheck unit-test checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab bench-stack
 
 all: modules
 
@@ -54,6 +54,9 @@ bench-ab:
 
 bench-memmap:
 	@$(ROOT)/bench/memmap.sh
+
+bench-stack:
+	@$(ROOT)/bench/stack.sh
 
 copy-bench:
 	@$(ROOT)/bench/copy.sh
