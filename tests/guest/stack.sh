@@ -3,15 +3,18 @@
 # device, device-mapper tables and md RAID1 over pmem disks, cleanup.
 MD=/dev/md0
 
-# mkfs.ext4, mount, write files, keep their sums in /tmp/sums, umount, fsck.
+# mkfs.ext4 (at most 256 MiB at the start of DEV: TCG is slow), mount,
+# write files, keep their sums in /tmp/sums, umount, fsck.
 ext4_fill() { # dev
-	mkfs.ext4 -q -F -E nodiscard "$1" || fail "mkfs.ext4 on $1"
+	local size=
+	[ "$(blockdev --getsize64 "$1")" -gt $((256 << 20)) ] && size=256M
+	mkfs.ext4 -q -F -E nodiscard "$1" $size || fail "mkfs.ext4 on $1"
 	mount -t ext4 "$1" /mnt || fail "mount $1"
 	mkdir -p /mnt/d
 	for i in 1 2 3 4 5 6; do
 		dd if=/dev/urandom of=/mnt/d/f$i bs=64k count=$((i * 8)) status=none || fail "write /mnt/d/f$i"
 	done
-	dd if=/dev/urandom of=/mnt/big bs=1M count=24 status=none || fail "write /mnt/big"
+	dd if=/dev/urandom of=/mnt/big bs=1M count=8 status=none || fail "write /mnt/big"
 	(cd /mnt && sha256sum big d/*) > /tmp/sums
 	umount /mnt || fail "umount $1"
 	ext4_fsck "$1"
@@ -41,11 +44,16 @@ sha_frange() { # file offset bytes
 		sha256sum | cut -d' ' -f1
 }
 
-dm_create() { # name (table on stdin); prints /dev/mapper/NAME
+# A device-mapper device from the table on stdin; prints its node, the
+# devtmpfs one (/dev/dm-N): with no udev running, dmsetup may make no
+# /dev/mapper link.
+dm_create() { # name
+	local n
 	modprobe dm-mod || return 1
 	dmsetup create "$1" > /tmp/dmsetup.out 2>&1 || { cat /tmp/dmsetup.out >&2; return 1; }
-	[ -b "/dev/mapper/$1" ] || return 1
-	echo "/dev/mapper/$1"
+	n=$(dmsetup info -c --noheadings -o blkdevname "$1" 2>>/tmp/dmsetup.out)
+	[ -n "$n" ] && [ -b "/dev/$n" ] || { cat /tmp/dmsetup.out >&2; ls -l /dev/dm-* /dev/mapper >&2; return 1; }
+	echo "/dev/$n"
 }
 
 # md RAID1 (metadata 1.2) over two disks using MIB MiB of each, resynced.

@@ -9,17 +9,17 @@ trap stack_cleanup EXIT
 drv=$1
 load_driver "$drv"
 a=$(disk_of namespace0.0); b=$(disk_of namespace1.0)
-md_create "$a" "$b" 128 --bitmap=internal || fail "mdadm --create RAID1 over $a $b"
+md_create "$a" "$b" 64 --bitmap=internal || fail "mdadm --create RAID1 over $a $b"
 grep -q '\[UU\]' /proc/mdstat || { cat /proc/mdstat; fail "array not clean after resync"; }
 
-# Acknowledged before the fault: 8 MiB at 100 MiB, written synchronously.
-check dd if=/dev/urandom of=/tmp/keep bs=1M count=8 status=none
-check dd if=/tmp/keep of=$MD bs=1M seek=100 oflag=direct,sync status=none
+# Acknowledged before the fault: 4 MiB at 56 MiB, written synchronously.
+check dd if=/dev/urandom of=/tmp/keep bs=1M count=4 status=none
+check dd if=/tmp/keep of=$MD bs=1M seek=56 oflag=direct,sync status=none
 
-W="--name=w --rw=randwrite --bs=4k --size=48M --verify=crc32c"
+W="--name=w --rw=randwrite --bs=4k --size=24M --verify=crc32c"
 timeout 120 fio --filename=$MD --direct=1 --ioengine=libaio --iodepth=8 \
-	$W --do_verify=0 --rate_iops=3000 \
-	--name=r --rw=randread --bs=4k --offset=64M --size=32M --time_based --runtime=4 \
+	$W --do_verify=0 --rate_iops=1500 \
+	--name=r --rw=randread --bs=4k --offset=32M --size=16M --time_based --runtime=4 \
 	--output=/tmp/fio.out > /dev/null 2>&1 &
 fio_pid=$!
 sleep 1.5
@@ -55,10 +55,10 @@ md_wait || fail "resync did not finish in 120 s"
 grep -q '\[UU\]' /proc/mdstat || { cat /proc/mdstat; fail "array not clean after $how"; }
 info "rebound as $b, removed the failed leg, $how, resynced: [UU]"
 
-[ "$(sha_dev $MD 100 8)" = "$(sha_file /tmp/keep)" ] || fail "data acknowledged before the fault changed"
+[ "$(sha_dev $MD 56 4)" = "$(sha_file /tmp/keep)" ] || fail "data acknowledged before the fault changed"
 check fio --filename=$MD --direct=1 --ioengine=libaio --iodepth=8 $W --verify_only \
 	--verify_fatal=1 --output=/tmp/fio.out
 grep -q "err= 0" /tmp/fio.out || { tail -20 /tmp/fio.out; fail "fio --verify_only: writes missing"; }
 mdadm --stop $MD > /dev/null 2>&1 || fail "mdadm --stop"
-md_legs_equal "$a" "$b" 128 || fail "members differ over the data area after resync"
-info "every fio write and the 8 MiB written before the fault intact; $a and $b equal over 128 MiB"
+md_legs_equal "$a" "$b" 64 || fail "members differ over the data area after resync"
+info "every fio write and the 4 MiB written before the fault intact; $a and $b equal over 64 MiB"
