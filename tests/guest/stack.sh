@@ -32,10 +32,14 @@ ext4_fsck() { # dev
 	e2fsck -fn "$1" > /tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; fail "e2fsck on $1"; }
 }
 
-# sha256 of BYTES starting at byte OFFSET of DEV (both multiples of 4 KiB).
+# BYTES starting at byte OFFSET of DEV (both multiples of 4 KiB), O_DIRECT.
+dev_range() { # dev offset bytes
+	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct,skip_bytes,count_bytes 2>/dev/null
+}
+
+# sha256 of the same.
 sha_range() { # dev offset bytes
-	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct,skip_bytes,count_bytes 2>/dev/null |
-		sha256sum | cut -d' ' -f1
+	dev_range "$@" | sha256sum | cut -d' ' -f1
 }
 
 # The same for a regular file.
@@ -67,10 +71,11 @@ md_create() { # a b mib [mdadm options]
 	md_wait
 }
 
-# Wait (at most 120 s) until no resync or recovery is running or pending.
+# Wait (at most 120 s) until no resync or recovery is running or pending
+# and no member is missing (recovery of a re-added one starts later).
 md_wait() {
 	local tries=0
-	while grep -qE 'resync|recovery|DELAYED|PENDING' /proc/mdstat; do
+	while grep -qE 'resync|recovery|DELAYED|PENDING|\[[U_]*_[U_]*\]' /proc/mdstat; do
 		tries=$((tries + 1))
 		[ $tries -gt 600 ] && { cat /proc/mdstat; return 1; }
 		sleep 0.2
@@ -84,12 +89,14 @@ md_data_offset() { # dev
 	[ -n "$s" ] && echo $((s * 512))
 }
 
-# Both members hold the same MIB MiB in their data areas.
+# Both members hold the same MIB MiB in their data areas (cmp, not sha256:
+# hashing is slow under TCG).
 md_legs_equal() { # a b mib
 	local oa ob
 	oa=$(md_data_offset "$1") || return 1
 	ob=$(md_data_offset "$2") || return 1
-	[ "$(sha_range "$1" "$oa" $(($3 << 20)))" = "$(sha_range "$2" "$ob" $(($3 << 20)))" ]
+	dev_range "$1" "$oa" $(($3 << 20)) > /tmp/leg || return 1
+	dev_range "$2" "$ob" $(($3 << 20)) | cmp -s - /tmp/leg
 }
 
 # Undo whatever a stacking test left behind.
