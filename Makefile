@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
 
@@ -71,6 +71,9 @@ bench-ab:
 
 bench-memmap:
 	@$(ROOT)/bench/memmap.sh
+
+bench-stack:
+	@$(ROOT)/bench/stack.sh
 
 copy-bench:
 	@$(ROOT)/bench/copy.sh

@@ -144,6 +144,15 @@ def main(log, out, meta):
     analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
     if os.path.exists(analysis):
         p(open(analysis).read().rstrip())
+    # Keep the section `make bench-stack` maintains (bench/stack-report.py).
+    try:
+        old = open(out).read()
+        begin = old.index("<!-- bench-stack: begin")
+        end = old.index("<!-- bench-stack: end -->") + len("<!-- bench-stack: end -->")
+        p("")
+        p(old[begin:end])
+    except (OSError, ValueError):
+        pass
     open(out, "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))
     return verdicts

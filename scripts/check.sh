@@ -61,9 +61,13 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800 memmap=64M!0x70000000'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
+# Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
+STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the main boot]
 	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
+	# After power-cycle: it recreates the first two backing files.
+	echo "stack|2|1G|1|$(both $STACK | sed 's/,$//')"
 	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"

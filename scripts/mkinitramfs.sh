@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build (or reuse) the guest initramfs for kernel tree KDIR and print its
-# path. Contents: busybox, Debian's fio/ndctl/cxl/e2fsprogs/coreutils binaries
+# path. Contents: busybox, Debian's fio/ndctl/cxl/e2fsprogs/coreutils/nvme-cli/
+# dmsetup/mdadm binaries
 # with the libraries ldd names, the kernel's modules plus rpmem.ko (depmod'ed
 # so modprobe works), the guest tests and tools (rpmemctl with its
 # libraries). Rebuilt only when an input changes (the cpio is named by a hash
@@ -11,7 +12,7 @@ KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
 BINS=(/usr/bin/fio /usr/bin/ndctl /usr/bin/cxl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
-      /usr/bin/kmod /usr/bin/timeout)
+      /usr/bin/kmod /usr/bin/timeout /usr/sbin/nvme /sbin/dmsetup /sbin/mdadm)
 # Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
 OPT_BINS=(/usr/bin/perf)
 kver=$(cat "$KDIR/include/config/kernel.release")

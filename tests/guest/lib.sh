@@ -13,7 +13,7 @@ sha256sum() { /usr/bin/sha256sum "$@"; }
 cmp() { /usr/bin/cmp "$@"; }
 stat() { /usr/bin/stat "$@"; }
 blkdiscard() { /sbin/blkdiscard "$@"; }
-mountpoint() { grep -q " $1 " /proc/mounts; }
+mountpoint() { [ "$1" = -q ] && shift; grep -q " $1 " /proc/mounts; }
 # busybox's in-process insmod/timeout applets fork copies of the running
 # shell and hang on repeated use: use kmod and coreutils.
 insmod() { /sbin/insmod "$@"; }
