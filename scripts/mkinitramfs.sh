@@ -19,7 +19,7 @@ ko=$RPMEM_ROOT/rpmem.ko
 
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
-for t in rpmemctl memcpy-bw abbench; do
+for t in rpmemctl memcpy-bw abbench mkinfoblock vecio; do
 	src=$RPMEM_ROOT/tools/$t.c
 	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ] || [ "$RPMEM_ROOT/tools/rpmem_ioctl.h" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
