@@ -46,16 +46,27 @@ fi
 both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
-# A seventh is appended to the kernel command line.
+# A seventh is appended to the kernel command line. An eighth gives every
+# NVDIMM a label area of that size (QEMU label-size, e.g. 128K); labelled
+# NVDIMMs have their own backing files (qemu/run.sh RPMEM_NVDIMM_LABEL).
 # Legacy pmem regions rpmem must refuse: 2 KiB (under a page) and 10 KiB at
-# an address that is not page aligned.
+# an address that is not page aligned. And a good 256 MiB one: the bad-block
+# tests run on it (clearing poison works on legacy pmem) and on the NVDIMM.
 BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800'
+LEGACY_PMEM='memmap=256M!0x40000000'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
+# Trust (issue 11): info blocks, the copy's block-layer rules; bad-block
+# edge cases in the geometry boot (each bb_* test runs both drivers itself,
+# on one namespace per bus, and compares).
+M6="infoblock,copy_rules,copy_intr,copy_unbind"
 plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,move,personality,copy,$M4,$M6,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
-	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
+	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
+	echo "formatted|1|1G|1|formatted_write|||128K"
+	echo "formatted-2|1|1G|0|formatted_check|||128K"
+	echo "geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
@@ -76,9 +87,9 @@ select_tests() { # comma list -> filtered comma list
 }
 
 ACKED=
-run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
+run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [label_size]]]
 	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
-	local append=${10:-}
+	local append=${10:-} label_size=${11:-}
 	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
@@ -87,7 +98,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append]]
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
-	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
+	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh RPMEM_NVDIMM_LABEL=$label_size \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
@@ -125,8 +136,9 @@ for variant in ${KVARIANTS:-normal}; do
 	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
 	kdir=$KDIR
 	initrd=$INITRD
-	while IFS='|' read -r label n size fresh tests kill_at append; do
-		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append"
+	while IFS='|' read -r label n size fresh tests kill_at append label_size; do
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" \
+			"$kill_at" "$append" "$label_size"
 	done < <("plan_$variant")
 done
 

@@ -10,7 +10,7 @@ KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
 BINS=(/usr/bin/fio /usr/bin/ndctl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
-      /usr/bin/kmod /usr/bin/timeout)
+      /usr/bin/kmod /usr/bin/timeout /usr/bin/env)
 # Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
 OPT_BINS=(/usr/bin/perf)
 kver=$(cat "$KDIR/include/config/kernel.release")
