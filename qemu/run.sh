@@ -9,6 +9,9 @@
 #   RPMEM_NVDIMM_DIR  backing files (/dev/shm/rpmem-nvdimm: tmpfs, so host
 #                     writeback does not distort timings; files persist
 #                     between boots until RPMEM_NVDIMM_FRESH=1 recreates them)
+#   RPMEM_NVDIMM_LABEL  label area of every NVDIMM (QEMU label-size, e.g.
+#                     128K; unset: no labels). Labelled NVDIMMs use their own
+#                     backing files (nvdimmN-SIZE-labelL.img)
 #   RPMEM_MEM         guest RAM (2G)              RPMEM_SMP  vCPUs (2)
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
@@ -46,13 +49,13 @@ args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxm
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
 for i in $(seq 0 $((n - 1))); do
 	size=${size_of[$i]}
-	f=$dir/nvdimm$i-$size.img
+	f=$dir/nvdimm$i-$size${RPMEM_NVDIMM_LABEL:+-label$RPMEM_NVDIMM_LABEL}.img
 	if [ "${RPMEM_NVDIMM_FRESH:-0}" = 1 ] || [ ! -f "$f" ]; then
 		rm -f "$f"
 		truncate -s "$size" "$f"
 	fi
 	args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$f,size=$size"
-	       -device "nvdimm,id=nvdimm$i,memdev=mem$i")
+	       -device "nvdimm,id=nvdimm$i,memdev=mem$i${RPMEM_NVDIMM_LABEL:+,label-size=$RPMEM_NVDIMM_LABEL}")
 done
 . "$(dirname "$0")/pmem-devices.sh"
 

@@ -51,24 +51,36 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 # A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
 # A seventh is appended to the kernel command line.
-# An eighth sets the other memory sources, as VAR=value words for
-# qemu/run.sh (RPMEM_VIRTIO_PMEM=N RPMEM_CXL=1 ..., see qemu/pmem-devices.sh);
-# a boot with virtio-pmem also traces the host's flushes for flush_host
+# An eighth sets the other memory sources and NVDIMM options, as VAR=value
+# words for qemu/run.sh (RPMEM_VIRTIO_PMEM=N RPMEM_CXL=1 ..., see
+# qemu/pmem-devices.sh; RPMEM_NVDIMM_LABEL=128K gives every NVDIMM a label
+# area, and labelled NVDIMMs have their own backing files); a boot with
+# virtio-pmem also traces the host's flushes for flush_host
 # (scripts/flushes.sh).
 # Legacy pmem regions rpmem must refuse: 2 KiB (under a page), 10 KiB at
 # an address that is not page aligned, and 64 MiB inside RAM (its memory
-# section holds System RAM too).
+# section holds System RAM too). And a good 256 MiB one (two whole memory
+# sections): the bad-block tests run on it (clearing poison works on legacy
+# pmem) and on the NVDIMM.
 BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800 memmap=64M!0x70000000'
+LEGACY_PMEM='memmap=256M!0x40000000'
 
 M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
+# Trust (issue 11): info blocks, the copy's block-layer rules; bad-block
+# edge cases in the geometry boot (each bb_* test runs both drivers itself,
+# on one namespace per bus, and compares).
+M6="infoblock,copy_rules,copy_intr,copy_unbind"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
+	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
 	# After power-cycle: it recreates the first two backing files.
 	echo "stack|2|1G|1|$(both $STACK | sed 's/,$//')"
-	echo "geometry|1|1G|1|geometry||$BAD_GEOMETRY"
+	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
+	echo "formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
+	echo "formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"
+	echo "geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
@@ -121,7 +133,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	# shellcheck disable=SC2086 # devices: VAR=value words
 	env $devices RPMEM_TRACE_FILE=$trace \
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
-	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
+	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh RPMEM_NVDIMM_LABEL=$label_size \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \

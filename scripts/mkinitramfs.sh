@@ -12,7 +12,7 @@ KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
 BINS=(/usr/bin/fio /usr/bin/ndctl /usr/bin/cxl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
-      /usr/bin/kmod /usr/bin/timeout /usr/sbin/nvme /sbin/dmsetup /sbin/mdadm)
+      /usr/bin/kmod /usr/bin/timeout /usr/bin/env /usr/sbin/nvme /sbin/dmsetup /sbin/mdadm)
 # Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
 OPT_BINS=(/usr/bin/perf)
 kver=$(cat "$KDIR/include/config/kernel.release")
@@ -26,7 +26,7 @@ rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
 rm -f "$tools/rpmemctl"	# the C build of earlier trees
-for t in memcpy-bw abbench; do
+for t in memcpy-bw abbench mkinfoblock vecio; do
 	src=$RPMEM_ROOT/tools/$t.c
 	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"

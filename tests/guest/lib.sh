@@ -46,6 +46,7 @@ unbind() { # namespace
 
 # Block device served for a namespace, e.g. /dev/pmem0.
 disk_of() {
+	local b
 	for b in /sys/bus/nd/devices/$1/block/*; do
 		[ -e "$b" ] && { echo "/dev/$(basename "$b")"; return 0; }
 	done
@@ -101,3 +102,69 @@ size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
 
 # Common fio options for verified O_DIRECT jobs.
 FIO_VERIFY="--direct=1 --verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting"
+
+# Wait up to SECONDS for background process PID to end (a zombie counts
+# as ended); false if it still runs.
+wait_gone() { # pid seconds
+	local n=0
+	while [ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# Wait up to 10 s until `rpmemctl status` shows a copy running.
+copy_active() {
+	local n=0
+	until rpmemctl status 2>/dev/null | grep -q 'active=1 done=[1-9]'; do
+		n=$((n + 1))
+		[ $n -gt 500 ] && return 1
+		sleep 0.02
+	done
+}
+
+# rpmem refused NS because it holds an info block, WHAT e.g. "a BTT info
+# block (sector mode)": exactly one kernel log line after the line MARK
+# says so and names the force_raw override; NS is not bound to rpmem and
+# has no disk.
+expect_info_refusal() { # ns what mark
+	local lines
+	lines=$(dmesg | sed -n "/$3\$/,\$p" | grep "rpmem: $1: holds $2; not served raw")
+	[ "$(echo "$lines" | grep -c .)" = 1 ] || { dmesg | tail -20; fail "$1: want one 'holds $2' line, got: '$lines'"; }
+	echo "$lines" | grep -q "echo 1 > /sys/bus/nd/devices/$1/force_raw" || fail "$1: refusal does not name force_raw: $lines"
+	[ "$(bound_to "$1")" != rpmem ] || fail "$1 is bound to rpmem"
+	disk_of "$1" > /dev/null && fail "$1 has a disk: $(disk_of "$1")"
+	info "refused: $(echo "$lines" | sed 's/^\[[^]]*\] //')"
+}
+
+# The nd bus provider of namespace NS: ACPI.NFIT, e820, ...
+provider_of() {
+	cat "/sys/bus/nd/devices/$(readlink -f "/sys/bus/nd/devices/$1" | grep -o 'ndbus[0-9]*')/provider"
+}
+
+# One namespace of at least 64 MiB per nd bus provider: on an NVDIMM
+# (ACPI.NFIT) clearing poison goes through firmware, which QEMU does not
+# implement (writes over bad blocks fail); on legacy pmem (e820, memmap=)
+# it always succeeds.
+bb_targets() {
+	local ns seen= p
+	for ns in $(namespaces); do
+		[ "$(size_of_ns "$ns")" -ge 67108864 ] || continue
+		p=$(provider_of "$ns")
+		case " $seen " in *" $p "*) continue ;; esac
+		seen="$seen $p"
+		echo "$ns"
+	done
+}
+
+# Serve namespace NS with DRIVER (loading it) and print its disk.
+serve() { # driver ns
+	modprobe "$1" || fail "modprobe $1"
+	if [ "$(bound_to "$2")" != "$1" ]; then
+		unbind "$2"
+		echo "$2" > "/sys/bus/nd/drivers/$1/bind" || fail "bind $2 to $1"
+	fi
+	wait_disk "$2" || fail "no disk for $2 with $1"
+	disk_of "$2"
+}
