@@ -118,7 +118,9 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra= trace= watcher=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
-	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1200"
+	# Generous limits: the two kernels' suites share the CPUs (TCG).
+	extra="RPMEM_TEST_TIMEOUT=900"
+	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1800"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
@@ -135,7 +137,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh RPMEM_NVDIMM_LABEL=$label_size \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
-	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 3600 || echo 1800) \
+	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 5400 || echo 3600) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
 	RPMEM_KILL_AT=$kill_at "$RPMEM_ROOT/qemu/run.sh" || rc=$?
 	if [ -n "$watcher" ]; then
