@@ -135,7 +135,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	# shellcheck disable=SC2086 # devices: VAR=value words
 	env $devices RPMEM_TRACE_FILE=$trace \
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
-	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh RPMEM_NVDIMM_LABEL=$label_size \
+	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 5400 || echo 3600) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
