@@ -68,8 +68,9 @@ for ns in $(bb_targets); do
 	bb=/sys/block/$(basename "$dst")/badblocks
 	echo "$BAD 8" > "$bb" || fail "cannot inject into $bb"
 	c=ok
+	# The error's text: "...: Input/output error" or "...: EIO (Input/output error)".
 	rpmemctl copy "$(basename "$src"):2048" "$(basename "$dst"):2048" 8192 > /tmp/e 2>&1 ||
-		c=$(sed -n 's/^rpmemctl: copy .*: //p' /tmp/e | tr -d ' ')
+		c=$(sed -n 's/^rpmemctl: copy .*: //p' /tmp/e | sed 's/^E[A-Z]* (\(.*\))$/\1/' | tr -d ' ')
 	c="write=$c bb_after=[$(tr '\n' ' ' < "$bb")] before_bad=$(part "$dst" $OFF $((BAD * 512 - OFF)))"
 	c="$c bad_page=$(part "$dst" $((BAD * 512)) 4096)"
 	info "$ns ($p) rpmem copy from $src_ns: $c"
