@@ -6,8 +6,9 @@
 //! do: signature, parent uuid, fletcher64 checksum. Pure logic, shared with
 //! the host unit tests.
 
-/// Byte offset of the info block in the namespace.
-pub(crate) const INFO_BLOCK_OFFSET: u64 = 4096;
+/// Byte offsets where an info block may sit: 4 KiB in (pfn, dax, and BTT
+/// under v1.1 labels), and 0 (BTT under v1.2 labels, `nd_btt_version()`).
+pub(crate) const INFO_BLOCK_OFFSETS: [u64; 2] = [4096, 0];
 /// Size of an info block.
 pub(crate) const INFO_BLOCK_SIZE: usize = 4096;
 

@@ -14,7 +14,7 @@ use kernel::str::CStr;
 use crate::disk::PmemDisk;
 use crate::disks;
 use crate::geometry::{check_namespace, GeometryError};
-use crate::info_block::{identify, INFO_BLOCK_OFFSET, INFO_BLOCK_SIZE};
+use crate::info_block::{identify, INFO_BLOCK_OFFSETS, INFO_BLOCK_SIZE};
 use crate::mapping::Mapping;
 use crate::memmap;
 use crate::namespace::{namespaces_param, Namespace, NdDriverOps, NdEvent};
@@ -157,30 +157,30 @@ fn refuse_struct_pages(name: &CStr, phys: u64, size: u64) -> Result {
 /// safe through that driver.
 fn refuse_formatted(ns: &Namespace<'_>, mapping: &Mapping, size: u64) -> Result {
     let name = ns.name();
-    if size < INFO_BLOCK_OFFSET + INFO_BLOCK_SIZE as u64 {
-        return Ok(());
-    }
+    let uuid = ns.uuid();
     let mut block = KVec::from_elem(0u8, INFO_BLOCK_SIZE, GFP_KERNEL)?;
-    if mapping
-        .read_mc(INFO_BLOCK_OFFSET as usize, &mut block)
-        .is_err()
-    {
-        pr_err!(
-            "{}: its info block area is poisoned, cannot tell whether it is formatted; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
-            name,
-            name
-        );
-        return Err(EIO);
-    }
-    let block: &[u8; INFO_BLOCK_SIZE] = block.as_slice().try_into().map_err(|_| EINVAL)?;
-    if let Some(kind) = identify(block, &ns.uuid()) {
-        pr_err!(
-            "{}: holds {}; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
-            name,
-            kind.describe(),
-            name
-        );
-        return Err(ENXIO);
+    for offset in INFO_BLOCK_OFFSETS {
+        if size < offset + INFO_BLOCK_SIZE as u64 {
+            continue;
+        }
+        if mapping.read_mc(offset as usize, &mut block).is_err() {
+            pr_err!(
+                "{}: its info block area is poisoned, cannot tell whether it is formatted; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
+                name,
+                name
+            );
+            return Err(EIO);
+        }
+        let block: &[u8; INFO_BLOCK_SIZE] = block.as_slice().try_into().map_err(|_| EINVAL)?;
+        if let Some(kind) = identify(block, &uuid) {
+            pr_err!(
+                "{}: holds {}; not served raw. To serve it raw anyway: echo 1 > /sys/bus/nd/devices/{}/force_raw\n",
+                name,
+                kind.describe(),
+                name
+            );
+            return Err(ENXIO);
+        }
     }
     Ok(())
 }
