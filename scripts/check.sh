@@ -92,12 +92,16 @@ plan_normal() { # [tests appended to the main boot]
 	echo "sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
 	echo "sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
 }
-# The debug kernel runs the whole suite on rpmem, then a kmemleak scan. The
+# The debug kernel runs the suite on rpmem, then a kmemleak scan. The
 # nd_pmem oracle rows run once, on the normal kernel: the debug kernel is
 # there to catch rpmem's bugs (flush_host keeps both: it compares them).
+# dd_full and fio_matrix (whole-device passes, minutes each under
+# DEBUG_PAGEALLOC) also run on the normal kernel only: on the debug kernel
+# the same paths are driven by dd_readback, fio_verify, stress and ext4.
 plan_debug() {
 	plan_normal kmemleak | sed -E 's/flush_host@nd_pmem/flush_host@ND_PMEM/g
-		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g'
+		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g
+		s/(dd_full|fio_matrix)@rpmem,//g'
 }
 
 select_tests() { # comma list -> filtered comma list
