@@ -112,4 +112,4 @@ lint: rustfmtcheck lint-clippy checkpatch
 
 # Everything CI runs: host checks, then the guest suite on both kernels.
 test:
-	@HOST_TESTS=1 KVARIANTS="normal debug" $(ROOT)/scripts/check.sh
+	@HOST_TESTS=1 KVARIANTS="normal debug" DEBUG_LONG=0 $(ROOT)/scripts/check.sh
