@@ -148,7 +148,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 5400 || echo 3600) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
-	RPMEM_KILL_AT=$kill_at "$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	RPMEM_KILL_AT="$kill_at" "$RPMEM_ROOT/qemu/run.sh" || rc=$?
 	if [ -n "$watcher" ]; then
 		touch "$trace.marks.stop"
 		wait "$watcher"
