@@ -101,6 +101,12 @@ pub(crate) enum Op {
 /// A completion status (`blk_status_t`).
 pub(crate) type Status = bindings::blk_status_t;
 
+/// An error as a block status (`errno_to_blk_status()`).
+pub(crate) fn error_status(e: kernel::error::Error) -> Status {
+    // SAFETY: a pure conversion.
+    unsafe { bindings::errno_to_blk_status(e.to_errno()) }
+}
+
 /// A bio handed to the driver by `submit_bio`. Dropping it completes it
 /// (`bio_endio`) with the status set so far; [`Bio::hand_off`] gives it to
 /// someone else who completes it.

@@ -11,13 +11,13 @@ use kernel::sync::Arc;
 
 use crate::badblocks::BadBlocks;
 use crate::bindings::{BLK_STS_AGAIN, BLK_STS_IOERR, BLK_STS_NOTSUPP, BLK_STS_OK};
-use crate::bio::{Bio, Op, Status};
+use crate::bio::{error_status, Bio, Op, Status};
 use crate::disk::DiskShared;
 use crate::gendisk::{BioQueue, DirentSlot};
 use crate::kmap::{kmap_registered, PfnMapping};
 use crate::mapping::RegisteredMapping;
 use crate::namespace::BoundNamespace;
-use crate::region::{error_status, FuaFlush, Region};
+use crate::region::{FuaFlush, Region};
 use crate::span::DevSpan;
 
 /// The state every bio of one disk reaches (the gendisk's `private_data`).

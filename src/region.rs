@@ -100,9 +100,3 @@ impl Region {
         unsafe { bindings::nvdimm_badblocks_populate(self.as_ptr(), bb.as_ptr(), &range) };
     }
 }
-
-/// Errors as a block status (`errno_to_blk_status()`).
-pub(crate) fn error_status(e: Error) -> crate::bio::Status {
-    // SAFETY: a pure conversion.
-    unsafe { bindings::errno_to_blk_status(e.to_errno()) }
-}
