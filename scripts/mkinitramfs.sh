@@ -11,7 +11,7 @@ set -euo pipefail
 KDIR=${1:?usage: mkinitramfs.sh KDIR}
 
 BINS=(/usr/bin/fio /usr/bin/ndctl /usr/bin/cxl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
-      /bin/dd /usr/bin/sha256sum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
+      /bin/dd /usr/bin/sha256sum /usr/bin/cksum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
       /usr/bin/kmod /usr/bin/timeout /usr/bin/env /usr/sbin/nvme /sbin/dmsetup /sbin/mdadm)
 # Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
 OPT_BINS=(/usr/bin/perf)

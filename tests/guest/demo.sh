@@ -20,8 +20,8 @@ dd if="$dev" of=/dev/null bs=1M count=256 iflag=direct 2>&1 | tail -1
 echo "== dd: random data readback"
 dd if=/dev/urandom of=/tmp/data bs=1M count=32 status=none
 dd if=/tmp/data of="$dev" bs=1M oflag=direct status=none
-echo "written $(sha_file /tmp/data)"
-echo "read    $(sha_dev "$dev" 0 32)"
+echo "written $(sum_file /tmp/data)"
+echo "read    $(sum_dev "$dev" 0 32)"
 for job in "randread 4k" "randwrite 4k" "read 1M"; do
 	set -- $job
 	echo "== fio O_DIRECT $1 bs=$2 (psync, 5 s)"

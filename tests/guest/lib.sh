@@ -91,12 +91,37 @@ unload_drivers() {
 	true
 }
 
-# sha256 of COUNT MiB of a device starting SKIP MiB in.
-sha_dev() { # dev skip_mib count_mib
-	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1
+# Data checks compare checksums: cksum's CRC-32 and byte count, five times
+# faster than sha256sum under TCG (64 MiB: 0.5 s against 2.5 s). The suite
+# looks for lost, stale or misplaced data, not for an adversary.
+datasum() { /usr/bin/cksum | cut -d' ' -f1,2 | tr ' ' :; }
+
+# Checksum of COUNT MiB of a device starting SKIP MiB in.
+sum_dev() { # dev skip_mib count_mib
+	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | datasum
 }
 
-sha_file() { sha256sum "$1" | cut -d' ' -f1; }
+sum_file() { datasum < "$1"; }
+
+# Checksum of NR 512-byte sectors of disk NAME (pmem0) from sector START.
+sum_sectors() { # name start nr
+	dd if="/dev/$1" bs=1M skip=$(($2 * 512)) count=$(($3 * 512)) \
+		iflag=direct,skip_bytes,count_bytes status=none | datasum
+}
+
+# The copy tests' disks: A, the first rpmem disk; B, the next one of A's
+# size; C, one of another size; NS_A, NS_B, NS_C their namespaces.
+pick_copy_disks() {
+	A= B= C= NS_A= NS_B= NS_C=
+	for ns in $(namespaces); do
+		d=$(basename "$(disk_of "$ns")")
+		if [ -z "$A" ]; then A=$d NS_A=$ns size_a=$(size_of_ns "$ns")
+		elif [ "$(size_of_ns "$ns")" = "$size_a" ]; then [ -n "$B" ] || B=$d NS_B=$ns
+		elif [ -z "$C" ]; then C=$d NS_C=$ns; fi
+	done
+	[ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] || fail "need two rpmem disks of one size and one of another (A=$A B=$B C=$C)"
+	[ -b "/dev/$A" ] && [ -b "/dev/$B" ] && [ -b "/dev/$C" ] || fail "/dev/$A, /dev/$B or /dev/$C is not a block device"
+}
 
 size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
 

@@ -15,7 +15,7 @@ err_of() { sed -n 's/^vecio: .*: //p' /tmp/e | head -1 | tr -d ' '; }
 # The range's good parts: 32 KiB before the bad page, 28 KiB after it.
 good_sha() { # dev
 	{ dd if="$1" bs=4096 skip=$((OFF / 4096)) count=8 iflag=direct status=none
-	  dd if="$1" bs=4096 skip=$((BAD / 8 + 1)) count=7 iflag=direct status=none; } | sha256sum | cut -d' ' -f1
+	  dd if="$1" bs=4096 skip=$((BAD / 8 + 1)) count=7 iflag=direct status=none; } | datasum
 }
 run_on() { # driver ns -> outcome line
 	dev=$(serve "$1" "$2") || fail "$dev"

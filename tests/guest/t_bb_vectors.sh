@@ -27,7 +27,7 @@ rd() { # dev pos vec...
 	dev=$1 pos=$2
 	shift 2
 	vecio -s 512 read "$dev" "$pos" "$@" > /tmp/rd 2>/tmp/e || { echo "$(err_of)"; return; }
-	echo "ok:$(sha_file /tmp/rd | cut -c1-12)"
+	echo "ok:$(sum_file /tmp/rd | cut -c1-12)"
 }
 run_on() { # driver ns -> outcome line
 	dev=$(serve "$1" "$2") || fail "$dev"
@@ -50,7 +50,7 @@ run_on() { # driver ns -> outcome line
 }
 check dd if=/dev/urandom of=/tmp/old bs=1M count=1 status=none
 check dd if=/dev/urandom of=/tmp/new bs=8704 count=1 status=none
-new_sha=ok:$(sha_file /tmp/new | cut -c1-12)
+new_sha=ok:$(sum_file /tmp/new | cut -c1-12)
 for ns in $(bb_targets); do
 	p=$(provider_of $ns)
 	a=$(run_on nd_pmem $ns) || fail "nd_pmem: $a"

@@ -5,24 +5,14 @@
 . /tests/lib.sh
 load_driver rpmem
 modprobe brd rd_nr=1 rd_size=8192 max_part=0
-# Two disks of equal size (A, B) and one of another size (C); NS_x: namespace.
-A= B= C=
-for ns in $(namespaces); do
-	d=$(basename "$(disk_of "$ns")")
-	s=$(size_of_ns "$ns")
-	if [ "$s" = 1073741824 ] && [ -z "$A" ]; then A=$d NS_A=$ns
-	elif [ "$s" = 1073741824 ] && [ -z "$B" ]; then B=$d NS_B=$ns
-	else C=$d NS_C=$ns; fi
-done
+pick_copy_disks
 info "A=$A B=$B C=$C"
-[ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] || fail "need two 1 GiB namespaces and one of another size"
 N=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
 check dd if=/dev/urandom of=/dev/$A bs=1M count=64 oflag=direct status=none
 check dd if=/dev/urandom of=/dev/$A bs=1M seek=$(( N / 2048 - 8 )) count=8 oflag=direct status=none
-sect_sha() { dd if=/dev/$1 bs=512 skip=$2 count=$3 iflag=direct status=none | sha256sum | cut -d' ' -f1; }
 copy_ok() { # src_sector dst_sector nr
 	rpmemctl copy $A:$1 $B:$2 $3 > /tmp/copy.out 2>&1 || { cat /tmp/copy.out; fail "copy $A:$1 -> $B:$2 x$3"; }
-	[ "$(sect_sha $A $1 $3)" = "$(sect_sha $B $2 $3)" ] || fail "data differs after copy $A:$1 -> $B:$2 x$3"
+	[ "$(sum_sectors $A $1 $3)" = "$(sum_sectors $B $2 $3)" ] || fail "data differs after copy $A:$1 -> $B:$2 x$3"
 	info "copy $A:$1 -> $B:$2 x$3 sectors: equal"
 }
 copy_ok 0 0 8
@@ -33,11 +23,11 @@ copy_ok $((N - 1)) $((N - 1)) 1
 copy_ok $((N - 2049)) 0 2049
 # Same disk, disjoint ranges.
 rpmemctl copy $A:0 $A:200000 5000 > /dev/null 2>&1 || fail "same-disk disjoint copy"
-[ "$(sect_sha $A 0 5000)" = "$(sect_sha $A 200000 5000)" ] || fail "same-disk copy differs"
+[ "$(sum_sectors $A 0 5000)" = "$(sum_sectors $A 200000 5000)" ] || fail "same-disk copy differs"
 # Whole-namespace clone (/dev/ names too) with progress lines.
 rpmemctl copy /dev/$A /dev/$B > /tmp/clone.out 2>&1 || { cat /tmp/clone.out; fail "clone $A -> $B"; }
 grep -q "^copied $N sectors from $A:0 to $B:0 in " /tmp/clone.out || fail "no summary line: $(cat /tmp/clone.out)"
-[ "$(sha_dev /dev/$A 0 $((N / 2048)))" = "$(sha_dev /dev/$B 0 $((N / 2048)))" ] || fail "clone differs"
+[ "$(sum_dev /dev/$A 0 $((N / 2048)))" = "$(sum_dev /dev/$B 0 $((N / 2048)))" ] || fail "clone differs"
 info "clone $A -> $B: equal ($(grep -c 'sectors (' /tmp/clone.out) progress lines)"
 rpmemctl status | grep -q "active=0 done=$N total=$N last_error=0" || fail "status after clone: $(rpmemctl status)"
 # Errors: one line "rpmemctl: copy SRC -> DST: ENAME (text)", exit status 1.

@@ -31,7 +31,7 @@ scribble() { # B, in every stretch
 }
 same() { # what
 	for at in $SPOTS; do
-		[ "$(sha_dev /dev/$A $at 4)" = "$(sha_dev /dev/$B $at 4)" ] || fail "$1: $B differs from $A at $at MiB"
+		[ "$(sum_dev /dev/$A $at 4)" = "$(sum_dev /dev/$B $at 4)" ] || fail "$1: $B differs from $A at $at MiB"
 	done
 }
 for r in 1 2 3; do

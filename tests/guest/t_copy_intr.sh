@@ -4,13 +4,7 @@
 # the kernel log; the next copy works and the status shows none running.
 . /tests/lib.sh
 load_driver rpmem
-A= B=
-for ns in $(namespaces); do
-	[ "$(size_of_ns "$ns")" = 1073741824 ] || continue
-	d=$(basename "$(disk_of "$ns")")
-	if [ -z "$A" ]; then A=$d; elif [ -z "$B" ]; then B=$d; fi
-done
-[ -n "$A" ] && [ -n "$B" ] || fail "need two 1 GiB rpmem disks"
+pick_copy_disks
 total=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
 # An old rpmemctl killed by the signal leaves its progress child behind.
 trap 'for p in $(pidof rpmemctl); do kill $p; done' EXIT
@@ -35,7 +29,6 @@ rpmemctl status | grep -q "active=0" || fail "status after the interrupt: $(rpme
 check dd if=/dev/urandom of=/dev/$A bs=1M count=1 oflag=direct status=none
 check dd if=/dev/urandom of=/dev/$B bs=1M count=1 oflag=direct status=none
 rpmemctl copy $A:0 $B:0 2048 > /tmp/copy.out 2>&1 || { cat /tmp/copy.out; fail "copy after the interrupt"; }
-sect_sha() { dd if=/dev/$1 bs=512 skip=$2 count=$3 iflag=direct status=none | sha256sum | cut -d' ' -f1; }
-[ "$(sect_sha $A 0 2048)" = "$(sect_sha $B 0 2048)" ] || fail "copy after the interrupt differs"
+[ "$(sum_sectors $A 0 2048)" = "$(sum_sectors $B 0 2048)" ] || fail "copy after the interrupt differs"
 rpmemctl status | grep -q "active=0 done=2048 total=2048 last_error=0" || fail "status: $(rpmemctl status)"
 info "interrupted after $n of $total sectors; the next copy works"

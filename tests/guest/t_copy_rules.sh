@@ -6,16 +6,9 @@
 # the copy with EIO.
 . /tests/lib.sh
 load_driver rpmem
-A= B= nsA=
-for ns in $(namespaces); do
-	[ "$(size_of_ns "$ns")" = 1073741824 ] || continue
-	d=$(basename "$(disk_of "$ns")")
-	if [ -z "$A" ]; then A=$d nsA=$ns; elif [ -z "$B" ]; then B=$d; fi
-done
-[ -n "$A" ] && [ -n "$B" ] || fail "need two 1 GiB rpmem disks"
-[ -b /dev/$A ] && [ -b /dev/$B ] || fail "/dev/$A or /dev/$B is not a block device"
+pick_copy_disks
+nsA=$NS_A
 info "A=$A B=$B"
-sect_sha() { dd if=/dev/$1 bs=512 skip=$2 count=$3 iflag=direct status=none | sha256sum | cut -d' ' -f1; }
 check dd if=/dev/urandom of=/dev/$A bs=1M count=16 oflag=direct status=none
 check dd if=/dev/urandom of=/dev/$B bs=1M count=16 oflag=direct status=none
 
@@ -23,12 +16,12 @@ check dd if=/dev/urandom of=/dev/$B bs=1M count=16 oflag=direct status=none
 # and B is held open (the last close drops a block device's page cache).
 check blockdev --flushbufs /dev/$B
 exec 3< /dev/$B
-old=$(dd if=/dev/$B bs=4096 skip=256 count=512 status=none | sha256sum | cut -d' ' -f1)
-[ "$old" = "$(sect_sha $B 2048 4096)" ] || fail "buffered and direct reads of $B differ before the copy"
+old=$(dd if=/dev/$B bs=4096 skip=256 count=512 status=none | datasum)
+[ "$old" = "$(sum_sectors $B 2048 4096)" ] || fail "buffered and direct reads of $B differ before the copy"
 rpmemctl copy $A:8192 $B:2048 4096 > /tmp/copy.out 2>&1 || { cat /tmp/copy.out; fail "copy $A:8192 -> $B:2048"; }
-want=$(sect_sha $A 8192 4096)
-[ "$(sect_sha $B 2048 4096)" = "$want" ] || fail "direct read of $B after the copy differs from the source"
-got=$(dd if=/dev/$B bs=4096 skip=256 count=512 status=none | sha256sum | cut -d' ' -f1)
+want=$(sum_sectors $A 8192 4096)
+[ "$(sum_sectors $B 2048 4096)" = "$want" ] || fail "direct read of $B after the copy differs from the source"
+got=$(dd if=/dev/$B bs=4096 skip=256 count=512 status=none | datasum)
 [ "$got" != "$old" ] || fail "buffered read after the copy returns the stale page cache"
 [ "$got" = "$want" ] || fail "buffered read after the copy differs from the source"
 exec 3<&-
@@ -43,9 +36,9 @@ copy_fails() { # want args...
 }
 # ... and leave B's first 8 MiB unchanged.
 refused() { # want args...
-	before=$(sect_sha $B 0 16384)
+	before=$(sum_sectors $B 0 16384)
 	copy_fails "$@"
-	[ "$(sect_sha $B 0 16384)" = "$before" ] || fail "copy refused but changed $B"
+	[ "$(sum_sectors $B 0 16384)" = "$before" ] || fail "copy refused but changed $B"
 }
 
 # Destination opened exclusively by another process.
@@ -89,6 +82,6 @@ check mount -t ext4 /dev/$A /mnt
 check dd if=/dev/urandom of=/mnt/f bs=1M count=4 status=none
 sync
 rpmemctl copy $A:0 $B:0 16384 > /tmp/copy.out 2>&1 || { cat /tmp/copy.out; fail "copy from mounted $A"; }
-[ "$(sect_sha $A 0 16384)" = "$(sect_sha $B 0 16384)" ] || fail "copy from mounted $A differs"
+[ "$(sum_sectors $A 0 16384)" = "$(sum_sectors $B 0 16384)" ] || fail "copy from mounted $A differs"
 check umount /mnt
 info "copy from a mounted source: equal"

@@ -5,14 +5,8 @@
 # length of a copy). No splat (the runner checks the kernel log).
 . /tests/lib.sh
 load_driver rpmem
-A= B= C= nsA= nsB= nsC=
-for ns in $(namespaces); do
-	d=$(basename "$(disk_of "$ns")")
-	if [ "$(size_of_ns "$ns")" != 1073741824 ]; then C=$d nsC=$ns
-	elif [ -z "$A" ]; then A=$d nsA=$ns
-	elif [ -z "$B" ]; then B=$d nsB=$ns; fi
-done
-[ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] || fail "need two 1 GiB namespaces and a third"
+pick_copy_disks
+nsA=$NS_A nsB=$NS_B nsC=$NS_C
 trap 'for p in $(pidof rpmemctl); do kill $p; done' EXIT
 rebind() { # ns
 	echo $1 > /sys/bus/nd/drivers/rpmem/bind || fail "rebind $1"

@@ -1,4 +1,4 @@
-# Full-device random write, then readback sha256 of the whole device.
+# Full-device random write, then read back the whole device and compare checksums.
 . /tests/lib.sh
 load_driver "$1"
 dev=$(disk_of namespace0.0)
@@ -11,7 +11,7 @@ while [ $i -lt $((mib / 64)) ]; do
 	check dd if=/tmp/chunk of="$dev" bs=1M seek=$((i * 64)) oflag=direct status=none
 	cat /tmp/chunk
 	i=$((i + 1))
-done | sha256sum | cut -d' ' -f1 > /tmp/want
-got=$(sha_dev "$dev" 0 "$mib")
+done | datasum > /tmp/want
+got=$(sum_dev "$dev" 0 "$mib")
 info "$mib MiB: $(cat /tmp/want)"
 [ "$got" = "$(cat /tmp/want)" ] || fail "device sha $got != written $(cat /tmp/want)"

@@ -14,9 +14,9 @@ info "$dev = $a[0, 256M) + $b[0, 256M)"
 
 check dd if=/dev/urandom of=/tmp/x bs=1M count=2 status=none
 check dd if=/tmp/x of="$dev" bs=1M seek=255 oflag=direct status=none
-[ "$(sha_dev "$dev" 255 2)" = "$(sha_file /tmp/x)" ] || fail "read back through $dev"
-[ "$(sha_dev "$a" 255 1)" = "$(sha_frange /tmp/x 0 1048576)" ] || fail "first half not at the end of $a"
-[ "$(sha_dev "$b" 0 1)" = "$(sha_frange /tmp/x 1048576 1048576)" ] || fail "second half not at the start of $b"
+[ "$(sum_dev "$dev" 255 2)" = "$(sum_file /tmp/x)" ] || fail "read back through $dev"
+[ "$(sum_dev "$a" 255 1)" = "$(sum_frange /tmp/x 0 1048576)" ] || fail "first half not at the end of $a"
+[ "$(sum_dev "$b" 0 1)" = "$(sum_frange /tmp/x 1048576 1048576)" ] || fail "second half not at the start of $b"
 
 check fio --name=rr --filename="$dev" --rw=randrw --bs=4k --size=32M --offset=240M \
 	--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out

@@ -16,7 +16,7 @@ check dd if=/dev/urandom of=/tmp/x bs=64k count=4 status=none
 check dd if=/tmp/x of="$dev" bs=64k seek=16 oflag=direct status=none
 for i in 0 1 2 3; do
 	leg=$a; [ $((i % 2)) = 1 ] && leg=$b
-	[ "$(sha_range "$leg" $(((8 + i / 2) * 65536)) 65536)" = "$(sha_frange /tmp/x $((i * 65536)) 65536)" ] ||
+	[ "$(sum_range "$leg" $(((8 + i / 2) * 65536)) 65536)" = "$(sum_frange /tmp/x $((i * 65536)) 65536)" ] ||
 		fail "chunk $i not on $leg"
 done
 

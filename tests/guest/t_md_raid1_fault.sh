@@ -55,7 +55,7 @@ md_wait || fail "resync did not finish in 120 s"
 grep -q '\[UU\]' /proc/mdstat || { cat /proc/mdstat; fail "array not clean after $how"; }
 info "rebound as $b, removed the failed leg, $how, resynced: [UU]"
 
-[ "$(sha_dev $MD 56 4)" = "$(sha_file /tmp/keep)" ] || fail "data acknowledged before the fault changed"
+[ "$(sum_dev $MD 56 4)" = "$(sum_file /tmp/keep)" ] || fail "data acknowledged before the fault changed"
 check fio --filename=$MD --direct=1 --ioengine=libaio --iodepth=8 $W --verify_only \
 	--verify_fatal=1 --output=/tmp/fio.out
 grep -q "err= 0" /tmp/fio.out || { tail -20 /tmp/fio.out; fail "fio --verify_only: writes missing"; }

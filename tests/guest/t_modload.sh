@@ -1,8 +1,8 @@
-# insmod/rmmod rpmem 20 times: disks appear and go each time.
+# insmod/rmmod rpmem 10 times: disks appear and go each time.
 . /tests/lib.sh
 ko=/lib/modules/$(uname -r)/extra/rpmem.ko
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt 10 ]; do
 	insmod "$ko" || fail "insmod #$i"
 	for ns in $(namespaces); do
 		wait_disk "$ns" || fail "no disk for $ns after insmod #$i"
@@ -13,4 +13,4 @@ while [ $i -lt 20 ]; do
 	ls /dev/pmem* > /dev/null 2>&1 && fail "disks left after rmmod #$i"
 	i=$((i + 1))
 done
-info "20 load/unload cycles"
+info "10 load/unload cycles"

@@ -8,12 +8,12 @@ move_to rpmem
 check dd if=/dev/urandom of=/tmp/a bs=1M count=8 status=none
 check dd if=/tmp/a of="$(disk_of $ns)" bs=1M seek=5 oflag=direct status=none
 move_to nd_pmem
-[ "$(sha_dev "$(disk_of $ns)" 5 8)" = "$(sha_file /tmp/a)" ] || fail "rpmem -> nd_pmem changed data"
+[ "$(sum_dev "$(disk_of $ns)" 5 8)" = "$(sum_file /tmp/a)" ] || fail "rpmem -> nd_pmem changed data"
 check dd if=/dev/urandom of=/tmp/b bs=1M count=8 status=none
 check dd if=/tmp/b of="$(disk_of $ns)" bs=1M seek=50 oflag=direct status=none
 move_to rpmem
-[ "$(sha_dev "$(disk_of $ns)" 50 8)" = "$(sha_file /tmp/b)" ] || fail "nd_pmem -> rpmem changed data"
-[ "$(sha_dev "$(disk_of $ns)" 5 8)" = "$(sha_file /tmp/a)" ] || fail "old data changed"
+[ "$(sum_dev "$(disk_of $ns)" 50 8)" = "$(sum_file /tmp/b)" ] || fail "nd_pmem -> rpmem changed data"
+[ "$(sum_dev "$(disk_of $ns)" 5 8)" = "$(sum_file /tmp/a)" ] || fail "old data changed"
 # ndctl: disable-namespace unbinds rpmem; enable-namespace binds the driver
 # of the namespace's modalias (nd_pmem, which ndctl loads); then back to
 # rpmem through sysfs.
@@ -22,7 +22,7 @@ check ndctl disable-namespace $ns > /dev/null 2>&1
 check ndctl enable-namespace $ns > /dev/null 2>&1
 wait_disk $ns || fail "no disk after ndctl enable-namespace"
 info "ndctl enable-namespace bound $(bound_to $ns)"
-[ "$(sha_dev "$(disk_of $ns)" 50 8)" = "$(sha_file /tmp/b)" ] || fail "data changed across ndctl disable/enable"
+[ "$(sum_dev "$(disk_of $ns)" 50 8)" = "$(sum_file /tmp/b)" ] || fail "data changed across ndctl disable/enable"
 move_to rpmem
-[ "$(sha_dev "$(disk_of $ns)" 50 8)" = "$(sha_file /tmp/b)" ] || fail "data changed moving back to rpmem"
+[ "$(sum_dev "$(disk_of $ns)" 50 8)" = "$(sum_file /tmp/b)" ] || fail "data changed moving back to rpmem"
 info "rpmem -> nd_pmem -> rpmem, ndctl disable/enable: data intact"

@@ -17,7 +17,7 @@ dev=$(nvme_connect) || fail "nvme connect"
 # Acknowledged before the fault: 8 MiB at 512 MiB, written synchronously.
 check dd if=/dev/urandom of=/tmp/keep bs=1M count=8 status=none
 check dd if=/tmp/keep of="$dev" bs=1M seek=512 oflag=direct,sync status=none
-[ "$(sha_dev "$dev" 512 8)" = "$(sha_file /tmp/keep)" ] || fail "pattern read back through $dev"
+[ "$(sum_dev "$dev" 512 8)" = "$(sum_file /tmp/keep)" ] || fail "pattern read back through $dev"
 
 timeout 120 fio --name=load --filename="$dev" --rw=randrw --bs=4k --size=64M --numjobs=2 \
 	--offset_increment=64M --ioengine=libaio --iodepth=8 --direct=1 --verify=crc32c \
@@ -44,8 +44,8 @@ wait_disk $ns || fail "no disk after rebind"
 nvmet_ns_enable 1 || fail "re-enable nvmet namespace on the new $pmem"
 dev=$(nvme_connect) || fail "reconnect"
 [ -b "$dev" ] || fail "$dev is not a block device"
-[ "$(sha_dev "$dev" 512 8)" = "$(sha_file /tmp/keep)" ] || fail "data acknowledged before the fault changed (read through $dev)"
-[ "$(sha_dev "$pmem" 512 8)" = "$(sha_file /tmp/keep)" ] || fail "data acknowledged before the fault changed (read from $pmem)"
+[ "$(sum_dev "$dev" 512 8)" = "$(sum_file /tmp/keep)" ] || fail "data acknowledged before the fault changed (read through $dev)"
+[ "$(sum_dev "$pmem" 512 8)" = "$(sum_file /tmp/keep)" ] || fail "data acknowledged before the fault changed (read from $pmem)"
 check fio --name=after --filename="$dev" --rw=randwrite --bs=4k --size=8M --offset=256M \
 	--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out
 grep -q "err= 0" /tmp/fio.out || fail "fio errors after re-export"

@@ -9,4 +9,4 @@ unload_drivers
 grep -q "^$D " /proc/modules && fail "$D still loaded"
 load_driver "$D"
 dev=$(disk_of namespace0.0)
-[ "$(sha_dev "$dev" 20 16)" = "$(sha_file /tmp/data)" ] || fail "data changed across rmmod/modprobe"
+[ "$(sum_dev "$dev" 20 16)" = "$(sum_file /tmp/data)" ] || fail "data changed across rmmod/modprobe"
