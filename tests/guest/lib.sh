@@ -163,6 +163,18 @@ expect_info_refusal() { # ns what mark
 	info "refused: $(echo "$lines" | sed 's/^\[[^]]*\] //')"
 }
 
+# Disk DEV has namespace NS's size, 512-byte logical and 4 KiB physical
+# blocks; prints "NS -> DEV: SIZE bytes".
+check_disk_geometry() { # ns dev
+	local want got
+	want=$(size_of_ns "$1")
+	got=$(blockdev --getsize64 "$2")
+	info "$1 -> $2: $got bytes"
+	[ "$got" = "$want" ] || fail "$2 size $got != namespace size $want"
+	[ "$(blockdev --getss "$2")" = 512 ] || fail "$2: logical block size not 512"
+	[ "$(blockdev --getpbsz "$2")" = 4096 ] || fail "$2: physical block size not 4096"
+}
+
 # The nd bus provider of namespace NS: ACPI.NFIT, e820, ...
 provider_of() {
 	cat "/sys/bus/nd/devices/$(readlink -f "/sys/bus/nd/devices/$1" | grep -o 'ndbus[0-9]*')/provider"
@@ -181,6 +193,17 @@ bb_targets() {
 		seen="$seen $p"
 		echo "$ns"
 	done
+}
+
+# The bad-block tests' comparison: the test's run_on DRIVER NS, first with
+# nd_pmem, then with rpmem, on namespace NS; both outcome lines are shown.
+# Sets p (the provider), a (nd_pmem's outcome) and b (rpmem's).
+bb_run_both() { # ns
+	p=$(provider_of "$1")
+	a=$(run_on nd_pmem "$1") || fail "nd_pmem: $a"
+	info "$1 ($p) nd_pmem: $a"
+	b=$(run_on rpmem "$1") || fail "rpmem: $b"
+	info "$1 ($p) rpmem:   $b"
 }
 
 # Serve namespace NS with DRIVER (loading it) and print its disk.

@@ -94,12 +94,7 @@ bind_ns() {
 src_dd() {
 	local want got
 	bind_ns "$1" "$2"
-	want=$(size_of_ns "$2")
-	got=$(blockdev --getsize64 "$DEV")
-	info "$2 -> $DEV ($1): $got bytes"
-	[ "$got" = "$want" ] || fail "$DEV size $got != namespace size $want"
-	[ "$(blockdev --getss "$DEV")" = 512 ] || fail "logical block size not 512"
-	[ "$(blockdev --getpbsz "$DEV")" = 4096 ] || fail "physical block size not 4096"
+	check_disk_geometry "$2" "$DEV"
 	check dd if=/dev/urandom of=/tmp/data bs=1M count="$3" status=none
 	check dd if=/tmp/data of="$DEV" bs=1M seek=8 oflag=direct status=none
 	want=$(sum_file /tmp/data)

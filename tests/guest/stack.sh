@@ -28,6 +28,17 @@ ext4_verify() { # dev
 	ext4_fsck "$1"
 }
 
+# fio verify on DEV, 32 MiB each: 4 KiB random reads and writes (libaio,
+# QD8) from byte RR_AT, 1 MiB sequential writes (io_uring, QD4) from SEQ_AT.
+fio_verify_at() { # dev rr_at seq_at
+	check fio --name=rr --filename="$1" --rw=randrw --bs=4k --size=32M --offset="$2" \
+		--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out
+	grep -q "err= 0" /tmp/fio.out || fail "4k randrw on $1: fio errors"
+	check fio --name=seq --filename="$1" --rw=write --bs=1M --size=32M --offset="$3" \
+		--ioengine=io_uring --iodepth=4 $FIO_VERIFY --output=/tmp/fio.out
+	grep -q "err= 0" /tmp/fio.out || fail "1M write on $1: fio errors"
+}
+
 ext4_fsck() { # dev
 	e2fsck -fn "$1" > /tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; fail "e2fsck on $1"; }
 }

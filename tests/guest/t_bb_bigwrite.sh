@@ -49,11 +49,7 @@ for f in old new; do
 	dd if=/tmp/$f of=/tmp/$f.$((BAD * 512 + 4096)) bs=4096 skip=$(((BAD * 512 - OFF) / 4096 + 1)) status=none
 done
 for ns in $(bb_targets); do
-	p=$(provider_of $ns)
-	a=$(run_on nd_pmem $ns) || fail "nd_pmem: $a"
-	info "$ns ($p) nd_pmem: $a"
-	b=$(run_on rpmem $ns) || fail "rpmem: $b"
-	info "$ns ($p) rpmem:   $b"
+	bb_run_both $ns
 	# Without before_bad when the write failed (see the header).
 	cmp_of() { case $1 in "write=ok "*) echo "$1" ;; *) echo "$1" | sed 's/ before_bad=[^ ]*//' ;; esac; }
 	[ "$(cmp_of "$a")" = "$(cmp_of "$b")" ] || fail "$p: rpmem and nd_pmem differ"

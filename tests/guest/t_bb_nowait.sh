@@ -38,11 +38,7 @@ run_on() { # driver ns -> outcome line
 	unload_drivers
 }
 for ns in $(bb_targets); do
-	p=$(provider_of $ns)
-	a=$(run_on nd_pmem $ns) || fail "nd_pmem: $a"
-	info "$ns ($p) nd_pmem: $a"
-	b=$(run_on rpmem $ns) || fail "rpmem: $b"
-	info "$ns ($p) rpmem:   $b"
+	bb_run_both $ns
 	case $b in *"nowait_elsewhere=ok "*) ;; *) fail "$p rpmem: NOWAIT write to good sectors failed" ;; esac
 	case $b in *"nowait_over_bad=Resourcetemporarilyunavailable "*) ;; *) fail "$p rpmem: NOWAIT write over a bad block did not fail with EAGAIN" ;; esac
 	case $b in *"good_sectors_kept=yes "*) ;; *) fail "$p rpmem: NOWAIT write over a bad block changed good sectors" ;; esac

@@ -18,12 +18,7 @@ check dd if=/tmp/x of="$dev" bs=1M seek=255 oflag=direct status=none
 [ "$(sum_dev "$a" 255 1)" = "$(sum_frange /tmp/x 0 1048576)" ] || fail "first half not at the end of $a"
 [ "$(sum_dev "$b" 0 1)" = "$(sum_frange /tmp/x 1048576 1048576)" ] || fail "second half not at the start of $b"
 
-check fio --name=rr --filename="$dev" --rw=randrw --bs=4k --size=32M --offset=240M \
-	--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "4k randrw: fio errors"
-check fio --name=seq --filename="$dev" --rw=write --bs=1M --size=32M --offset=240M \
-	--ioengine=io_uring --iodepth=4 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "1M write: fio errors"
+fio_verify_at "$dev" 240M 240M
 info "boundary mapping checked; fio verify across it (4k randrw libaio, 1M io_uring)"
 
 ext4_fill "$dev"

@@ -20,12 +20,7 @@ for i in 0 1 2 3; do
 		fail "chunk $i not on $leg"
 done
 
-check fio --name=rr --filename="$dev" --rw=randrw --bs=4k --size=32M \
-	--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "4k randrw: fio errors"
-check fio --name=seq --filename="$dev" --rw=write --bs=1M --size=32M --offset=128M \
-	--ioengine=io_uring --iodepth=4 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "1M write: fio errors"
+fio_verify_at "$dev" 0 128M
 info "chunk placement checked; fio verify (4k randrw libaio, 1M io_uring)"
 
 ext4_fill "$dev"

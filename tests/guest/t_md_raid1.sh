@@ -11,12 +11,7 @@ md_create "$a" "$b" 64 || fail "mdadm --create RAID1 over $a $b"
 grep -q '\[UU\]' /proc/mdstat || { cat /proc/mdstat; fail "array not clean after resync"; }
 info "$MD = RAID1($a, $b), data offsets $(md_data_offset "$a") / $(md_data_offset "$b") bytes"
 
-check fio --name=rr --filename=$MD --rw=randrw --bs=4k --size=16M \
-	--ioengine=libaio --iodepth=8 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "4k randrw: fio errors"
-check fio --name=seq --filename=$MD --rw=write --bs=1M --size=32M --offset=16M \
-	--ioengine=io_uring --iodepth=4 $FIO_VERIFY --output=/tmp/fio.out
-grep -q "err= 0" /tmp/fio.out || fail "1M write: fio errors"
+fio_verify_at $MD 0 32M
 info "fio verify (4k randrw libaio, 1M io_uring)"
 
 ext4_fill $MD
