@@ -11,7 +11,7 @@ kdir=$KDIR
 log=$RPMEM_CACHE/logs/bench.log
 rounds=${BENCH_ROUNDS:-3}
 runtime=${BENCH_RUNTIME:-4}
-log "bench: $rounds rounds x 8 rows x 5 drivers x ${runtime}s; console: $log"
+log "bench: $rounds rounds x 9 rows x 5 drivers x ${runtime}s; console: $log"
 start=$(date +%s)
 run_measurement_guest bench 1 3600 "$log" BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime \
 	BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}
