@@ -16,6 +16,7 @@ rows() {
 	cat <<ROWS
 4k-randread-psync randread 4k psync 1 1
 4k-randwrite-psync randwrite 4k psync 1 1
+4k-randread-uring-qd16 randread 4k io_uring 16 1
 4k-randread-uring-qd16x2 randread 4k io_uring 16 2
 512-randread-psync randread 512 psync 1 1
 128k-read read 128k psync 1 1

@@ -11,7 +11,26 @@ import statistics
 import sys
 from collections import defaultdict
 
+import charts
+
 DRIVERS = ["rpmem", "nd_pmem", "brd", "nullb_mem", "nullb_nomem"]
+
+
+def key_of(row):
+    return "bw" if "1m" in row or "128k" in row else "iops"
+
+
+def ratio_to_nd_pmem(runs, drv, row):
+    """(ratio of the medians, min and max of the per-round ratios, per-round
+    ratios) of drv over nd_pmem on row, or None."""
+    key = key_of(row)
+    ours = {x["round"]: x[key] for x in runs.get((drv, row), [])}
+    theirs = {x["round"]: x[key] for x in runs.get(("nd_pmem", row), [])}
+    rq = [ours[k] / theirs[k] for k in ours if k in theirs and theirs[k]]
+    if not rq or not med(list(theirs.values())):
+        return None
+    q = med(list(ours.values())) / med(list(theirs.values()))
+    return q, min(rq), max(rq), rq
 
 
 def parse(log):
@@ -52,6 +71,18 @@ def spread(vals):
     return (max(vals) - min(vals)) / m * 100 if vals and m else 0.0
 
 
+def fields(line):
+    return dict(tok.split("=", 1) for tok in line.split() if "=" in tok)
+
+
+def chart_md(img, alt, caption):
+    """Markdown for a chart written next to the report, or the note that it was not."""
+    if img is None:
+        print(f"report.py: {charts.SKIPPED}: {alt}", file=sys.stderr)
+        return f"_{alt}: {charts.SKIPPED}._\n"
+    return f"![{alt}]({img})\n\n{caption}\n"
+
+
 def main(log, out, meta):
     info, kmap, runs = parse(log)
     rows = []
@@ -79,42 +110,54 @@ def main(log, out, meta):
     p("|" + "---|" * (len(DRIVERS) + 4))
     verdicts = []
     for row in rows:
-        cells, val = [], {}
+        cells = []
         for drv in DRIVERS:
             r = runs.get((drv, row), [])
             if not r:
                 cells.append("-")
                 continue
-            big = "1m" in row or "128k" in row
-            key = "bw" if big else "iops"
+            key = key_of(row)
+            big = key == "bw"
             vals = [x[key] for x in r]
-            val[drv] = (med(vals), spread(vals))
             p99 = med([x["p99"] for x in r])
             shown = f"{med(vals):.0f} MiB/s" if big else f"{med(vals)/1000:.1f}k"
             cells.append(f"{shown} ±{spread(vals):.0f}% (p99 {p99:.0f})")
         ratio, per_round, verdict = "-", "-", "-"
-        if "rpmem" in val and "nd_pmem" in val and val["nd_pmem"][0]:
-            q = val["rpmem"][0] / val["nd_pmem"][0]
-            key = "bw" if ("1m" in row or "128k" in row) else "iops"
-            ours = {x["round"]: x[key] for x in runs[("rpmem", row)]}
-            theirs = {x["round"]: x[key] for x in runs[("nd_pmem", row)]}
-            rq = [ours[k] / theirs[k] for k in ours if k in theirs and theirs[k]]
+        r = ratio_to_nd_pmem(runs, "rpmem", row)
+        if r:
+            q, lo, hi, rq = r
             ratio = f"{q:.2f}×"
-            if rq:
-                per_round = f"{min(rq):.2f}–{max(rq):.2f}"
-                verdict = "ahead" if min(rq) > 1 else ("behind" if max(rq) < 1 else "level (in noise)")
+            per_round = f"{lo:.2f}–{hi:.2f}"
+            verdict = "ahead" if lo > 1 else ("behind" if hi < 1 else "level (in noise)")
             verdicts.append((row, q, rq, verdict))
         p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {verdict} |")
     p("")
+    panels = [(f"{drv} / nd_pmem", {row: ratio_to_nd_pmem(runs, drv, row) for row in rows})
+              for drv in DRIVERS if drv != "nd_pmem"]
+    panels = [(n, {k: v for k, v in d.items() if v}) for n, d in panels]
+    panels = [x for x in panels if x[1]]
+    if panels:
+        img = charts.ratios(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-ratios.svg"),
+                            "fio O_DIRECT: IOPS or MiB/s as a ratio to nd_pmem", rows, panels)
+        p(chart_md(img, "Ratios to nd_pmem per row",
+                   "Bar: ratio of the medians (as in the table); whisker: lowest to highest "
+                   "per-round ratio; dots: the per-round ratios (each driver over nd_pmem of the "
+                   "same round; only rpmem runs back to back with nd_pmem). Green: above 1 in "
+                   "every round, red: below 1 in every round, grey: inside the noise."))
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")
         p("`registry`: rpmem's RCU-published sorted table (binary search); `list`: the 2015 design, a list walked under RCU (target at the tail); `page`: a RAM page through kmap_local_page().\n")
         p("| ranges | registry ns | 2015 list ns | RAM page ns |")
         p("|---|---|---|---|")
         for k in kmap:
-            f = dict(x.split("=") for x in k.split())
+            f = fields(k)
             p(f"| {f['ranges']} | {f['registry_ns']} | {f['list_ns']} | {f['page_ns']} |")
         p("")
+        pts = [{k: float(v) for k, v in fields(line).items()} for line in kmap]
+        img = charts.kmap(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-kmap.svg"), pts)
+        p(chart_md(img, "kmap cost against the number of registered ranges",
+                   "Left: ns per map+unmap; right: each device-pfn cost divided by the RAM page "
+                   "cost at the same range count (both axes logarithmic)."))
     kv = {}
     for i in info:
         for tok in i.split():

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make bench`: one VM boot running bench/guest-bench.sh (rpmem and nd_pmem
 # alternately on the same 1 GiB namespace, brd, null_blk with and without
-# memory backing), then bench/report.py writes docs/benchmarks.md.
+# memory backing), then bench/report.py writes docs/benchmarks.md and its
+# charts docs/bench-ratios.svg and docs/bench-kmap.svg (python3-matplotlib).
 #   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4),
 #   BENCH_DRIVERS (rpmem,nd_pmem,brd,nullb_mem,nullb_nomem)
 set -euo pipefail
@@ -11,12 +12,12 @@ kdir=$KDIR
 log=$RPMEM_CACHE/logs/bench.log
 rounds=${BENCH_ROUNDS:-3}
 runtime=${BENCH_RUNTIME:-4}
-log "bench: $rounds rounds x 8 rows x 5 drivers x ${runtime}s; console: $log"
+log "bench: $rounds rounds x 9 rows x 5 drivers x ${runtime}s; console: $log"
 start=$(date +%s)
 run_measurement_guest bench 1 3600 "$log" BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime \
 	BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-python3 "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
+"$PYTHON" "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
 	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \

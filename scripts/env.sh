@@ -14,6 +14,9 @@ export BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export RUSTFMT=${RUSTFMT:-/usr/bin/rustfmt}
 export CLIPPY_DRIVER=${CLIPPY_DRIVER:-/usr/bin/clippy-driver}
+# The bench reports draw their charts with Debian's python3-matplotlib, which
+# only Debian's python3 sees (not a pyenv or venv python3 earlier on PATH).
+PYTHON=${PYTHON:-/usr/bin/python3}
 JOBS=${JOBS:-$(nproc)}
 
 # Arguments every kernel or module make gets.

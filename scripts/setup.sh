@@ -7,7 +7,7 @@ PKGS=(rustc-web rust-web-src cargo-web rust-web-clippy rustfmt-web
       libclang-19-dev clang-19 llvm-19 lld-19 gcc make bc bison flex libelf-dev libssl-dev
       cpio xz-utils zstd kmod qemu-system-x86 busybox-static fio ndctl e2fsprogs
       dwarves python3 pkg-config ca-certificates curl rsync file linux-perf dkms
-      nvme-cli dmsetup mdadm)
+      nvme-cli dmsetup mdadm python3-matplotlib)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
