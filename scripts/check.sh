@@ -73,8 +73,8 @@ M6="infoblock,copy_rules,copy_intr,copy_unbind"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,512M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
-	echo "power-cycle|3|1G,1G,512M|0|persist_check@rpmem,persist_check@nd_pmem"
+	echo "main|3|1G,1G,256M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
+	echo "power-cycle|3|1G,1G,256M|0|persist_check@rpmem,persist_check@nd_pmem"
 	# After power-cycle: it recreates the first two backing files.
 	echo "stack|2|1G|1|$(both $STACK | sed 's/,$//')"
 	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.

@@ -1,7 +1,9 @@
 # Full-device random write, then read back the whole device and compare checksums.
 . /tests/lib.sh
 load_driver "$1"
-dev=$(disk_of namespace0.0)
+# The smallest namespace of the boot: every byte of it is written and read.
+ns=$(for n in $(namespaces); do echo "$(size_of_ns $n) $n"; done | sort -n | head -1 | cut -d" " -f2)
+dev=$(disk_of "$ns")
 mib=$(( $(blockdev --getsize64 "$dev") >> 20 ))
 check dd if=/dev/urandom of=/tmp/chunk bs=1M count=64 status=none
 i=0

@@ -14,7 +14,7 @@ for ns in "$@"; do
 	[ -b "$dev" ] || fail "no disk for $ns"
 	names="$names $(basename $dev)"
 	dd if=/dev/urandom of=/tmp/keep.$ns bs=1M count=8 status=none
-	check dd if=/tmp/keep.$ns of=$dev bs=1M seek=400 oflag=direct,sync status=none
+	check dd if=/tmp/keep.$ns of=$dev bs=1M seek=200 oflag=direct,sync status=none
 	# The jobs on the disks that go away must still be running when they
 	# go (the debug kernel can take half a minute to unbind under load).
 	runtime=600
@@ -70,6 +70,6 @@ unload_drivers
 grep -q "^rpmem " /proc/modules && fail "rmmod after the load ended failed"
 load_driver rpmem
 for ns in "$@"; do
-	[ "$(sum_dev $(disk_of $ns) 400 8)" = "$(sum_file /tmp/keep.$ns)" ] || fail "$ns: data written before the unbind changed"
+	[ "$(sum_dev $(disk_of $ns) 200 8)" = "$(sum_file /tmp/keep.$ns)" ] || fail "$ns: data written before the unbind changed"
 done
 info "rebound all namespaces; data written before the unbind intact"
