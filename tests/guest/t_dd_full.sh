@@ -11,9 +11,9 @@ while [ $i -lt $((mib / 64)) ]; do
 	# Vary each chunk so a misplaced write cannot hide.
 	printf '%08d' $i | dd of=/tmp/chunk bs=1 seek=0 conv=notrunc status=none
 	check dd if=/tmp/chunk of="$dev" bs=1M seek=$((i * 64)) oflag=direct status=none
-	cat /tmp/chunk
+	/usr/bin/cksum < /tmp/chunk
 	i=$((i + 1))
 done | datasum > /tmp/want
 got=$(sum_dev "$dev" 0 "$mib")
 info "$mib MiB: $(cat /tmp/want)"
-[ "$got" = "$(cat /tmp/want)" ] || fail "device sha $got != written $(cat /tmp/want)"
+[ "$got" = "$(cat /tmp/want)" ] || fail "device checksum $got != written $(cat /tmp/want)"

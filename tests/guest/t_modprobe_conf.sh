@@ -58,7 +58,7 @@ for ns in $(namespaces); do
 	check dd if=/dev/urandom of=/tmp/blk bs=4096 count=16 status=none
 	check dd if=/tmp/blk of="$dev" bs=4096 oflag=direct status=none
 	got=$(dd if="$dev" bs=4096 count=16 iflag=direct 2>/dev/null | datasum)
-	[ "$got" = "$(sum_file /tmp/blk)" ] || fail "$dev ($ns, $(bound_to "$ns")) read back other data"
+	[ "$got" = "$(datasum < /tmp/blk)" ] || fail "$dev ($ns, $(bound_to "$ns")) read back other data"
 done
 info "recipe: namespace0.0 -> rpmem, $(echo $others) -> nd_pmem; each disk reads back what was written"
 unload_drivers
