@@ -14,8 +14,8 @@ use crate::bindings::{BLK_STS_AGAIN, BLK_STS_IOERR, BLK_STS_NOTSUPP, BLK_STS_OK}
 use crate::bio::{error_status, Bio, Op, Status};
 use crate::disk::DiskShared;
 use crate::gendisk::{BioQueue, DirentSlot};
-use crate::kmap::{kmap_registered, PfnMapping};
-use crate::mapping::RegisteredMapping;
+use crate::kmap::{kmap_alias, kmap_registered, PfnMapping, ShortCopy};
+use crate::mapping::{RegisteredMapping, ALIAS_START};
 use crate::namespace::BoundNamespace;
 use crate::region::{FuaFlush, Region};
 use crate::span::DevSpan;
@@ -126,6 +126,50 @@ impl DiskIo {
         BLK_STS_OK
     }
 
+    /// Copy `len` bytes at `at` into a bio from `sector` (mapped by `dev`)
+    /// to or from `mem`, device memory of a pfn bio, which may hold poison
+    /// too and is not flushed by plain stores: machine-check safe reads,
+    /// and the destination written back. From [`ALIAS_START`] on, through
+    /// this disk's alias mapping: `mem` is another namespace's mapping at
+    /// the same offset as often as not, and the alias keeps the two apart
+    /// in an emulator's TLB (see `Mapping::alias`).
+    fn copy_device(
+        &self,
+        is_write: bool,
+        sector: u64,
+        dev: &mut PfnMapping<'_>,
+        at: usize,
+        mem: &mut PfnMapping<'_>,
+        len: usize,
+    ) -> Result<(), ShortCopy> {
+        let all = ShortCopy { left: len };
+        let pos = usize::try_from(sector.checked_mul(512).ok_or(all)?)
+            .ok()
+            .and_then(|p| p.checked_add(at))
+            .ok_or(all)?;
+        let split = ALIAS_START.saturating_sub(pos).min(len);
+        let (head, alias) = match kmap_alias(&self.frames, pos + split, len - split) {
+            Some(alias) if split < len => (split, Some(alias)),
+            _ => (len, None),
+        };
+        if head > 0 {
+            if is_write {
+                dev.copy_mc_durable_from(at, mem, 0, head)?;
+            } else {
+                mem.copy_mc_durable_from(0, dev, at, head)?;
+            }
+        }
+        if let Some(mut alias) = alias {
+            let rest = len - head;
+            if is_write {
+                alias.copy_mc_durable_from(0, mem, head, rest)?;
+            } else {
+                mem.copy_mc_durable_from(head, &alias, 0, rest)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Move the bio's data.
     fn transfer(&self, bio: &Bio, is_write: bool) -> Status {
         let bytes = bio.size();
@@ -147,14 +191,10 @@ impl DiskIo {
                 return BLK_STS_IOERR;
             };
             let (at, len) = (seg.bio_offset() as usize, seg.len() as usize);
-            // Device memory on the other side (a pfn bio) may hold poison
-            // too, and is not flushed by plain stores.
-            let device = seg.pfn().is_device();
-            let copied = match (is_write, device) {
+            let copied = match (is_write, seg.pfn().is_device()) {
                 (true, false) => dev.copy_flushcache_from(at, &mem, 0, len),
-                (true, true) => dev.copy_mc_durable_from(at, &mem, 0, len),
                 (false, false) => mem.copy_mc_from(0, &dev, at, len),
-                (false, true) => mem.copy_mc_durable_from(0, &dev, at, len),
+                (_, true) => self.copy_device(is_write, bio.sector(), &mut dev, at, &mut mem, len),
             };
             if copied.is_err() {
                 return BLK_STS_IOERR;

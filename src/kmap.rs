@@ -20,6 +20,7 @@ use core::ptr::NonNull;
 use kernel::sync::rcu;
 
 use crate::bindings;
+use crate::mapping::RegisteredMapping;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 use crate::registry::{self, Registration};
@@ -145,6 +146,24 @@ pub(crate) fn kmap_registered(
     let addr = NonNull::new(range.base.checked_add(offset)? as *mut u8)?;
     Some(PfnMapping {
         addr,
+        len,
+        _rcu: None,
+        _registration: PhantomData,
+        _not_send: PhantomData,
+    })
+}
+
+/// Map `len` bytes at byte `offset` of `frames` through its alias (see
+/// [`crate::mapping::Mapping::alias`]), if the alias holds them all: for the
+/// owner of the frames, which stay registered and mapped while borrowed.
+#[inline]
+pub(crate) fn kmap_alias(
+    frames: &RegisteredMapping,
+    offset: usize,
+    len: usize,
+) -> Option<PfnMapping<'_>> {
+    Some(PfnMapping {
+        addr: frames.mapping().alias(offset, len)?,
         len,
         _rcu: None,
         _registration: PhantomData,

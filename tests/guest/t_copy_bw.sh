@@ -1,6 +1,6 @@
 # A figure for `make copy-bench`: pfn I/O copy bandwidth (rpmemctl copy, a
 # whole 1 GiB namespace) against dd with O_DIRECT between the same two
-# disks, 3 rounds each, alternating. The source holds random data in 4 MiB
+# disks, 5 rounds each, alternating. The source holds random data in 4 MiB
 # stretches spread over the disk; before every copy the destination is
 # scribbled on in each of them, after it each must equal the source
 # (O_DIRECT reads), so a copy that skips any part fails. A whole-disk
@@ -34,7 +34,7 @@ same() { # what
 		[ "$(sum_dev /dev/$A $at 4)" = "$(sum_dev /dev/$B $at 4)" ] || fail "$1: $B differs from $A at $at MiB"
 	done
 }
-for r in 1 2 3; do
+for r in 1 2 3 4 5; do
 	scribble
 	t0=$(now); rpmemctl copy $A $B > /tmp/copy.out 2>&1 || { cat /tmp/copy.out; fail "copy"; }; t1=$(now)
 	grep -q "^copied 2097152 sectors" /tmp/copy.out || fail "round $r: $(tail -1 /tmp/copy.out)"
