@@ -99,13 +99,22 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
 
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
+///
+/// Branch-light: the registry refuses ranges whose byte offsets or mapping
+/// would overflow ([`crate::range_table::PFN_LIMIT`]), so the frame's byte
+/// offset cannot wrap, and saturating sums fold the overflow checks of
+/// `offset` and `len` into the one bounds comparison.
 #[inline(always)]
 fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &rcu::Guard) -> Option<NonNull<u8>> {
     let range = registry::lookup(pfn.number(), rcu)?;
-    let start = ((pfn.number() - range.start_pfn) << PAGE_SHIFT) as usize;
-    let first = start.checked_add(offset)?;
-    end_within(first, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
-    NonNull::new(range.base.checked_add(first)? as *mut u8)
+    // `pfn` lies in `range`: this is below `range.nr_pages`.
+    let page = pfn.number().wrapping_sub(range.start_pfn);
+    let first = ((page << PAGE_SHIFT) as usize).saturating_add(offset);
+    if first.saturating_add(len) > (range.nr_pages << PAGE_SHIFT) as usize {
+        return None;
+    }
+    // `first` is inside the range, whose mapping does not wrap.
+    NonNull::new(range.base.wrapping_add(first) as *mut u8)
 }
 
 /// Map `len` bytes at `offset` into device frame `pfn` inside the caller's

@@ -9,18 +9,29 @@
 //! (namespaces of different DIMMs or sockets lie far apart); each cluster's
 //! span is cut into equal slots, and each slot names the first range that
 //! ends after the slot starts. A lookup finds the cluster, reads one slot
-//! and searches the (usually one or two) ranges between it and the next
-//! slot, so its cost hardly depends on how many ranges are registered. Pure
-//! logic: the host unit tests build this file as is.
+//! and checks the range it names, which holds the frame unless a range
+//! boundary falls inside the slot; only then are the (usually one or two)
+//! ranges up to the next slot searched. Its cost does not depend on how many
+//! ranges are registered, and it writes nothing, so readers on different
+//! CPUs share the table's cache lines. Pure logic: the host unit tests build
+//! this file as is.
 
 /// Most ranges the registry holds at once.
 pub(crate) const MAX_RANGES: usize = 1088;
-/// Slots of the lookup index, over all clusters.
-pub(crate) const INDEX_SLOTS: usize = 2048;
-/// Most clusters.
+/// Slots of the lookup index, over all clusters (with one entry past each
+/// cluster's last slot, [`INDEX_LEN`] entries in all).
+pub(crate) const INDEX_SLOTS: usize = INDEX_LEN - MAX_CLUSTERS;
+/// Most clusters (a power of two: lookups mask cluster numbers with it).
 pub(crate) const MAX_CLUSTERS: usize = 8;
 /// A gap is cut when it is at least this fraction of the whole span.
 const CUT_FRACTION: u64 = 64;
+/// Entries of the index: per cluster its slots and one past the last (a
+/// power of two: lookups mask entry numbers with it).
+const INDEX_LEN: usize = 2048;
+const _: () = assert!(INDEX_LEN.is_power_of_two() && MAX_CLUSTERS.is_power_of_two());
+/// Ranges must end at or below this frame, so that a range's byte size and
+/// the byte offset of any of its frames fit in a `u64`.
+pub(crate) const PFN_LIMIT: u64 = 1 << (64 - crate::pfn::PAGE_SHIFT);
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -31,11 +42,11 @@ pub(crate) enum RangeError {
     Overlap,
     /// The table is full.
     Full,
+    /// The range ends above [`PFN_LIMIT`] or its mapping wraps around.
+    TooHigh,
     /// No range starts at the given pfn.
     NotFound,
 }
-
-use core::sync::atomic::{AtomicU16, Ordering};
 
 /// A contiguous run of device frames mapped at a kernel virtual address.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -65,8 +76,8 @@ impl DevRange {
 struct Cluster {
     /// Start of its first range.
     start_pfn: u64,
-    /// End of its last range.
-    end_pfn: u64,
+    /// Frames from its first range's start to its last range's end.
+    span: u64,
     /// A slot covers `1 << shift` frames.
     shift: u32,
     /// Its first entry in `index`; it has one more than it has slots.
@@ -78,14 +89,13 @@ struct Cluster {
 /// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
 pub(crate) struct RangeTable {
     len: usize,
-    /// The range the last lookup found: checked first, as lookups come in
-    /// runs (the vectors of one copy); only a hint, always re-checked.
-    hint: AtomicU16,
-    clusters_len: usize,
+    /// Number of clusters less one (0 for an empty table).
+    last_cluster: usize,
+    /// In pfn order; unused ones are all zero (an empty span).
     clusters: [Cluster; MAX_CLUSTERS],
     /// Per cluster slot (and one past each cluster's last): the first
     /// range ending after the slot's first frame.
-    index: [u16; INDEX_SLOTS + MAX_CLUSTERS],
+    index: [u16; INDEX_LEN],
     ranges: [DevRange; MAX_RANGES],
 }
 
@@ -103,16 +113,15 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
-            hint: AtomicU16::new(0),
-            clusters_len: 0,
+            last_cluster: 0,
             clusters: [Cluster {
                 start_pfn: 0,
-                end_pfn: 0,
+                span: 0,
                 shift: 0,
                 first_entry: 0,
                 ranges_end: 0,
             }; MAX_CLUSTERS],
-            index: [0; INDEX_SLOTS + MAX_CLUSTERS],
+            index: [0; INDEX_LEN],
             ranges: [DevRange {
                 start_pfn: 0,
                 nr_pages: 0,
@@ -137,49 +146,56 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
-    /// The range holding `pfn`: the last one found if it still fits, else
-    /// its cluster, one index slot and a binary search of the few ranges the
-    /// slot leaves.
+    /// The range holding `pfn`: its cluster, one index slot and the range
+    /// the slot names; a search of the slot's other ranges only when that
+    /// one does not hold `pfn`. Branch-light on purpose: the cluster walk is
+    /// one comparison for a table of one cluster, cluster and index numbers
+    /// are masked and range numbers clamped rather than bounds-checked, and
+    /// the frame checks are one unsigned comparison each. Entries past
+    /// `len` are all zero (empty), so a range found is a registered one.
     #[inline(always)]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        let hint = self.hint.load(Ordering::Relaxed) as usize;
-        match self.ranges().get(hint) {
-            Some(r) if r.contains(pfn) => Some(r),
-            _ => self.lookup_indexed(pfn),
+        let mut k = 0;
+        while k < self.last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn
+        {
+            k += 1;
         }
-    }
-
-    #[inline(never)]
-    fn lookup_indexed(&self, pfn: u64) -> Option<&DevRange> {
-        let found = self.search(pfn)?;
-        self.hint.store(found as u16, Ordering::Relaxed);
-        self.ranges.get(found)
-    }
-
-    /// Position of the range holding `pfn`, through the index.
-    fn search(&self, pfn: u64) -> Option<usize> {
-        let clusters = self.clusters.get(..self.clusters_len)?;
-        let c = clusters.iter().rev().find(|c| c.start_pfn <= pfn)?;
-        if pfn >= c.end_pfn {
+        let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
+        // Below the cluster's start the difference wraps and is refused too.
+        let rel = pfn.wrapping_sub(c.start_pfn);
+        if rel >= c.span {
             return None;
         }
-        let slot = ((pfn - c.start_pfn) >> c.shift) as usize;
-        let entry = c.first_entry as usize + slot;
+        let entry = (c.first_entry as usize).wrapping_add(rel.wrapping_shr(c.shift) as usize);
+        let first = self.index[entry & (INDEX_LEN - 1)] as usize;
+        let r = &self.ranges[first.min(MAX_RANGES - 1)];
+        if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
+            return Some(r);
+        }
+        self.lookup_in_slot(pfn, c, entry)
+    }
+
+    /// The rest of [`RangeTable::lookup`]: the holder of `pfn`, if any, is
+    /// between the ranges that index entries `entry` and `entry + 1` name
+    /// (see `build_cluster`).
+    #[inline(never)]
+    fn lookup_in_slot(&self, pfn: u64, c: &Cluster, entry: usize) -> Option<&DevRange> {
         let first = *self.index.get(entry)? as usize;
         let next = *self.index.get(entry + 1)? as usize;
-        // The holder, if any, is in `first..=next` (see `build_cluster`).
         let candidates = self
             .ranges()
             .get(first..(next + 1).min(c.ranges_end as usize))?;
         let idx = candidates
             .partition_point(|r| r.start_pfn <= pfn)
             .checked_sub(1)?;
-        candidates.get(idx)?.contains(pfn).then_some(first + idx)
+        candidates.get(idx).filter(|r| r.contains(pfn))
     }
 
     /// Recompute the clusters and the index after the ranges changed.
     fn rebuild_index(&mut self) {
-        self.clusters_len = 0;
+        self.last_cluster = 0;
+        self.clusters.fill(Cluster::default());
+        self.index.fill(0);
         let len = self.len;
         let (Some(first), Some(last)) = (self.ranges().first(), self.ranges().last()) else {
             return;
@@ -215,7 +231,7 @@ impl RangeTable {
             self.build_cluster(n, start, end, slots);
             start = end;
         }
-        self.clusters_len = ncuts + 1;
+        self.last_cluster = ncuts;
     }
 
     /// Index cluster `n`, ranges `first..end`, with `slots` slots. A range
@@ -225,8 +241,7 @@ impl RangeTable {
     /// slot `s + 1` starts, which is it when it runs into that slot).
     fn build_cluster(&mut self, n: usize, first: usize, end: usize, slots: u16) {
         let start_pfn = self.ranges[first].start_pfn;
-        let end_pfn = self.ranges[end - 1].end_pfn();
-        let span = end_pfn - start_pfn;
+        let span = self.ranges[end - 1].end_pfn() - start_pfn;
         let mut shift = 0;
         while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
             shift += 1;
@@ -234,7 +249,7 @@ impl RangeTable {
         let first_entry = n * (slots as usize + 1);
         self.clusters[n] = Cluster {
             start_pfn,
-            end_pfn,
+            span,
             shift,
             first_entry: first_entry as u16,
             ranges_end: end as u16,
@@ -251,8 +266,15 @@ impl RangeTable {
 
     /// Copy the table into `out` with `range` added.
     pub(crate) fn with(&self, range: DevRange, out: &mut RangeTable) -> Result<(), RangeError> {
-        if range.nr_pages == 0 || range.start_pfn.checked_add(range.nr_pages).is_none() {
+        let Some(end_pfn) = range.start_pfn.checked_add(range.nr_pages) else {
             return Err(RangeError::Empty);
+        };
+        if range.nr_pages == 0 {
+            return Err(RangeError::Empty);
+        }
+        let bytes = range.nr_pages << crate::pfn::PAGE_SHIFT;
+        if end_pfn > PFN_LIMIT || (range.base as u64).checked_add(bytes).is_none() {
+            return Err(RangeError::TooHigh);
         }
         if self.len == MAX_RANGES {
             return Err(RangeError::Full);
@@ -266,6 +288,7 @@ impl RangeTable {
         }
         let (before, after) = ranges.split_at(idx);
         let new = before.iter().chain(Some(&range)).chain(after);
+        out.ranges.fill(DevRange::default());
         for (slot, r) in out.ranges.iter_mut().zip(new) {
             *slot = *r;
         }
@@ -286,6 +309,7 @@ impl RangeTable {
             .position(|r| r.start_pfn == start_pfn)
             .ok_or(RangeError::NotFound)?;
         let kept = ranges.iter().enumerate().filter(|&(i, _)| i != idx);
+        out.ranges.fill(DevRange::default());
         for (slot, (_, r)) in out.ranges.iter_mut().zip(kept) {
             *slot = *r;
         }

@@ -3,12 +3,13 @@
 //! The registry of device pfn ranges behind [`crate::kmap`].
 //!
 //! Readers (the I/O path) find a range with an RCU-protected load of the
-//! current [`RangeTable`] and a binary search: no lock, no list walk.
+//! current [`RangeTable`] and its index (one slot, one range): no lock, no
+//! list walk, no write to shared memory.
 //! Writers (probe and remove) serialise on a mutex, publish a new table and
 //! free the old one after an RCU grace period, so unregistering waits for
 //! every mapping still using the range.
 
-use core::ptr::{null_mut, NonNull};
+use core::ptr::addr_of;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use kernel::prelude::*;
@@ -23,8 +24,27 @@ kernel::sync::global_lock! {
     unsafe(uninit) static WRITER: Mutex<()> = ();
 }
 
-/// The published table; null until the first registration.
-static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(null_mut());
+/// The table used when none is published. It is never written: the
+/// pointer to it in [`CURRENT`] is only read through.
+static EMPTY: RangeTable = RangeTable::new();
+
+/// The published table: [`EMPTY`] until the first registration (never null,
+/// so a lookup needs no null check), else a `KVBox` from [`publish`].
+static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(addr_of!(EMPTY).cast_mut());
+
+/// Free a table swapped out of [`CURRENT`], unless it is [`EMPTY`].
+///
+/// # Safety
+///
+/// `old` came from [`CURRENT`], is no longer published, and a grace period
+/// has passed since it was swapped out (or it was never published).
+unsafe fn free_table(old: *mut RangeTable) {
+    if !core::ptr::eq(old, addr_of!(EMPTY)) && !old.is_null() {
+        // SAFETY: every published table but `EMPTY` came from
+        // `KVBox::into_raw` in `publish`; the caller says no one uses it.
+        drop(unsafe { KVBox::from_raw(old) });
+    }
+}
 
 /// Prepare the registry. Call once, from module init.
 pub(crate) fn init() {
@@ -36,13 +56,12 @@ pub(crate) fn init() {
 /// Free the last table. Call once, from module exit, after every
 /// [`Registration`] has been dropped.
 pub(crate) fn shutdown() {
-    let old = CURRENT.swap(null_mut(), Ordering::AcqRel);
-    if !old.is_null() {
+    let old = CURRENT.swap(addr_of!(EMPTY).cast_mut(), Ordering::AcqRel);
+    if !core::ptr::eq(old, addr_of!(EMPTY)) {
         // SAFETY: readers may still hold `old` until a grace period passes.
         unsafe { bindings::synchronize_rcu() };
-        // SAFETY: `old` came from `KVBox::into_raw` in `publish` and, being
-        // swapped out and past a grace period, has no other user.
-        drop(unsafe { KVBox::from_raw(old) });
+        // SAFETY: swapped out, and a grace period has passed.
+        unsafe { free_table(old) };
     }
 }
 
@@ -50,23 +69,20 @@ pub(crate) fn shutdown() {
 ///
 /// The caller's RCU read-side section (`_rcu`) keeps the range mapped: an
 /// unregistration cannot complete until the section ends.
-#[inline]
-pub(crate) fn lookup(pfn: u64, _rcu: &rcu::Guard) -> Option<DevRange> {
+#[inline(always)]
+pub(crate) fn lookup(pfn: u64, _rcu: &rcu::Guard) -> Option<&DevRange> {
     let table = CURRENT.load(Ordering::Acquire);
-    if table.is_null() {
-        return None;
-    }
-    // SAFETY: a non-null `CURRENT` points to a table freed only after an RCU
-    // grace period; the caller is inside a read-side section.
-    unsafe { &*table }.lookup(pfn).copied()
+    // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
+    // freed only after an RCU grace period, and the caller's read-side
+    // section, which the result borrows, outlasts every use.
+    unsafe { &*table }.lookup(pfn)
 }
 
 /// Number of ranges registered now.
 pub(crate) fn count() -> usize {
     let guard = rcu::read_lock();
-    let table = CURRENT.load(Ordering::Acquire);
     // SAFETY: as in `lookup`, inside a read-side section.
-    let n = NonNull::new(table).map_or(0, |t| unsafe { t.as_ref() }.len());
+    let n = unsafe { &*CURRENT.load(Ordering::Acquire) }.len();
     drop(guard);
     n
 }
@@ -77,6 +93,7 @@ fn to_error(e: RangeError) -> Error {
         RangeError::Overlap => EEXIST,
         RangeError::Full => ENOSPC,
         RangeError::NotFound => ENOENT,
+        RangeError::TooHigh => ERANGE,
     }
 }
 
@@ -87,10 +104,8 @@ fn publish(new: KVBox<RangeTable>) {
     // SAFETY: waits for readers that may still use `old`; we may sleep here
     // (probe/remove context).
     unsafe { bindings::synchronize_rcu() };
-    if !old.is_null() {
-        // SAFETY: `old` came from `KVBox::into_raw` and has no reader left.
-        drop(unsafe { KVBox::from_raw(old) });
-    }
+    // SAFETY: swapped out, and a grace period has passed.
+    unsafe { free_table(old) };
 }
 
 /// A registered device range; dropping it unregisters the range and waits
@@ -149,15 +164,10 @@ fn empty_table() -> Result<KVBox<RangeTable>> {
     KVBox::init(pin_init::init_zeroed(), GFP_KERNEL)
 }
 
-/// The table used when none is published.
-static EMPTY: RangeTable = RangeTable::new();
-
-/// Run `f` on the current table (an empty one if none is published).
+/// Run `f` on the current table ([`EMPTY`] if none is published).
 /// The caller holds `WRITER`, so the table cannot be freed under us.
 fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
-    match NonNull::new(CURRENT.load(Ordering::Acquire)) {
-        // SAFETY: only writers free tables and the caller holds `WRITER`.
-        Some(t) => f(unsafe { t.as_ref() }),
-        None => f(&EMPTY),
-    }
+    // SAFETY: `CURRENT` is never null; only writers free tables and the
+    // caller holds `WRITER`.
+    f(unsafe { &*CURRENT.load(Ordering::Acquire) })
 }
