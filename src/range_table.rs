@@ -27,7 +27,9 @@ pub(crate) const MAX_CLUSTERS: usize = 8;
 const CUT_FRACTION: u64 = 64;
 /// Entries of the index: per cluster its slots and one past the last (a
 /// power of two: lookups mask entry numbers with it).
-const INDEX_LEN: usize = 2048;
+const INDEX_LEN: usize = 4096;
+/// Fewest slots a cluster gets.
+const MIN_SLOTS: usize = 16;
 const _: () = assert!(INDEX_LEN.is_power_of_two() && MAX_CLUSTERS.is_power_of_two());
 /// Ranges must end at or below this frame, so that a range's byte size and
 /// the byte offset of any of its frames fit in a `u64`.
@@ -225,28 +227,42 @@ impl RangeTable {
                 j -= 1;
             }
         }
-        let slots = (INDEX_SLOTS / (ncuts + 1)) as u16;
+        // Each cluster gets slots in proportion to its ranges (and a few
+        // at least), so that a cluster of many small ranges has about
+        // four slots per range and one of a few namespaces does not take
+        // half the index.
+        let spare = INDEX_SLOTS - MIN_SLOTS * MAX_CLUSTERS;
         let mut start = 0;
+        let mut entry = 0;
         for (n, &end) in cuts[..ncuts].iter().chain(Some(&len)).enumerate() {
-            self.build_cluster(n, start, end, slots);
+            let slots = MIN_SLOTS + spare * (end - start) / len;
+            self.build_cluster(n, start, end, entry, slots as u16);
+            entry += slots + 1;
             start = end;
         }
         self.last_cluster = ncuts;
     }
 
-    /// Index cluster `n`, ranges `first..end`, with `slots` slots. A range
+    /// Index cluster `n`, ranges `first..end`, with `slots` slots from index
+    /// entry `first_entry` on (and one entry past them). A range
     /// holding a frame of slot `s` ends after the slot starts, so it is at or
     /// after entry `s`; every range before it ends at or before that frame,
     /// so it is at or before entry `s + 1` (the first range ending after
     /// slot `s + 1` starts, which is it when it runs into that slot).
-    fn build_cluster(&mut self, n: usize, first: usize, end: usize, slots: u16) {
+    fn build_cluster(
+        &mut self,
+        n: usize,
+        first: usize,
+        end: usize,
+        first_entry: usize,
+        slots: u16,
+    ) {
         let start_pfn = self.ranges[first].start_pfn;
         let span = self.ranges[end - 1].end_pfn() - start_pfn;
         let mut shift = 0;
         while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
             shift += 1;
         }
-        let first_entry = n * (slots as usize + 1);
         self.clusters[n] = Cluster {
             start_pfn,
             span,
