@@ -15,6 +15,8 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::prelude::*;
 use kernel::sync::rcu;
 
+use crate::read_section::ReadSide;
+
 use crate::bindings;
 use crate::range_table::{DevRange, RangeError, RangeTable};
 
@@ -67,10 +69,10 @@ pub(crate) fn shutdown() {
 
 /// The range holding device frame `pfn`, if any.
 ///
-/// The caller's RCU read-side section (`_rcu`) keeps the range mapped: an
+/// The caller's read-side section (`_rcu`) keeps the range mapped: an
 /// unregistration cannot complete until the section ends.
 #[inline(always)]
-pub(crate) fn lookup(pfn: u64, _rcu: &rcu::Guard) -> Option<&DevRange> {
+pub(crate) fn lookup(pfn: u64, _rcu: &impl ReadSide) -> Option<&DevRange> {
     let table = CURRENT.load(Ordering::Acquire);
     // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
     // freed only after an RCU grace period, and the caller's read-side
