@@ -73,19 +73,55 @@ impl DevRange {
     }
 }
 
-/// A run of ranges indexed together.
+/// A run of ranges indexed together: 16 bytes, two loads.
 #[derive(Clone, Copy, Default)]
 struct Cluster {
     /// Start of its first range.
     start_pfn: u64,
-    /// Frames from its first range's start to its last range's end.
-    span: u64,
+    /// Its [`Geometry`], packed.
+    geometry: u64,
+}
+
+/// How a cluster's frames map to index entries.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Geometry {
+    /// Slots that hold its frames (up to its last range's end).
+    slots: u16,
     /// A slot covers `1 << shift` frames.
-    shift: u32,
+    shift: u8,
     /// Its first entry in `index`; it has one more than it has slots.
     first_entry: u16,
     /// One past its last range.
     ranges_end: u16,
+}
+
+impl Geometry {
+    const fn pack(self) -> u64 {
+        self.slots as u64
+            | (self.shift as u64) << 16
+            | (self.first_entry as u64) << 24
+            | (self.ranges_end as u64) << 40
+    }
+
+    #[inline(always)]
+    const fn slots(packed: u64) -> u64 {
+        packed & 0xffff
+    }
+
+    #[inline(always)]
+    const fn shift(packed: u64) -> u32 {
+        (packed >> 16) as u32 & 0xff
+    }
+
+    #[inline(always)]
+    const fn first_entry(packed: u64) -> usize {
+        (packed >> 24) as usize & 0xffff
+    }
+
+    #[inline(always)]
+    const fn ranges_end(packed: u64) -> usize {
+        (packed >> 40) as usize & 0xffff
+    }
 }
 
 /// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
@@ -118,10 +154,7 @@ impl RangeTable {
             last_cluster: 0,
             clusters: [Cluster {
                 start_pfn: 0,
-                span: 0,
-                shift: 0,
-                first_entry: 0,
-                ranges_end: 0,
+                geometry: 0,
             }; MAX_CLUSTERS],
             index: [0; INDEX_LEN],
             ranges: [DevRange {
@@ -156,37 +189,57 @@ impl RangeTable {
     /// the frame checks are one unsigned comparison each. Entries past
     /// `len` are all zero (empty), so a range found is a registered one.
     #[inline(always)]
+    #[allow(
+        dead_code,
+        reason = "the registry uses lookup_in(); the host tests this"
+    )]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
+        self.lookup_in(pfn, self.last_cluster)
+    }
+
+    /// Number of clusters less one, below [`MAX_CLUSTERS`]: what
+    /// [`RangeTable::lookup_in`] needs besides the table.
+    pub(crate) const fn last_cluster(&self) -> usize {
+        self.last_cluster
+    }
+
+    /// [`RangeTable::lookup`] with [`RangeTable::last_cluster`] known to the
+    /// caller (the registry keeps it beside its pointer to the table, one
+    /// load fewer). A wrong `last_cluster` can only make a lookup miss.
+    #[inline(always)]
+    pub(crate) fn lookup_in(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
         let mut k = 0;
-        while k < self.last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn
-        {
+        while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
             k += 1;
         }
         let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
+        let geometry = c.geometry;
         // Below the cluster's start the difference wraps and is refused too.
-        let rel = pfn.wrapping_sub(c.start_pfn);
-        if rel >= c.span {
+        let slot = pfn
+            .wrapping_sub(c.start_pfn)
+            .wrapping_shr(Geometry::shift(geometry));
+        if slot >= Geometry::slots(geometry) {
             return None;
         }
-        let entry = (c.first_entry as usize).wrapping_add(rel.wrapping_shr(c.shift) as usize);
+        // A frame past the cluster's end but in its last slot goes on: the
+        // slot names no range holding it, and the checks below refuse it.
+        let entry = Geometry::first_entry(geometry).wrapping_add(slot as usize);
         let first = self.index[entry & (INDEX_LEN - 1)] as usize;
         let r = &self.ranges[first.min(MAX_RANGES - 1)];
         if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
             return Some(r);
         }
-        self.lookup_in_slot(pfn, c, entry)
+        self.lookup_in_slot(pfn, Geometry::ranges_end(geometry), entry)
     }
 
     /// The rest of [`RangeTable::lookup`]: the holder of `pfn`, if any, is
     /// between the ranges that index entries `entry` and `entry + 1` name
     /// (see `build_cluster`).
     #[inline(never)]
-    fn lookup_in_slot(&self, pfn: u64, c: &Cluster, entry: usize) -> Option<&DevRange> {
+    fn lookup_in_slot(&self, pfn: u64, ranges_end: usize, entry: usize) -> Option<&DevRange> {
         let first = *self.index.get(entry)? as usize;
         let next = *self.index.get(entry + 1)? as usize;
-        let candidates = self
-            .ranges()
-            .get(first..(next + 1).min(c.ranges_end as usize))?;
+        let candidates = self.ranges().get(first..(next + 1).min(ranges_end))?;
         let idx = candidates
             .partition_point(|r| r.start_pfn <= pfn)
             .checked_sub(1)?;
@@ -263,12 +316,15 @@ impl RangeTable {
         while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
             shift += 1;
         }
-        self.clusters[n] = Cluster {
-            start_pfn,
-            span,
+        let geometry = Geometry {
+            slots: (((span - 1) >> shift) + 1) as u16,
             shift,
             first_entry: first_entry as u16,
             ranges_end: end as u16,
+        };
+        self.clusters[n] = Cluster {
+            start_pfn,
+            geometry: geometry.pack(),
         };
         let mut i = first;
         for slot in 0..=slots as usize {
@@ -332,5 +388,34 @@ impl RangeTable {
         out.len = self.len - 1;
         out.rebuild_index();
         Ok(ranges[idx])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Geometry;
+
+    #[test]
+    fn geometry_packs_losslessly() {
+        for g in [
+            Geometry {
+                slots: 4088,
+                shift: 63,
+                first_entry: 4095,
+                ranges_end: 1088,
+            },
+            Geometry {
+                slots: 1,
+                shift: 0,
+                first_entry: 0,
+                ranges_end: 0,
+            },
+        ] {
+            let p = g.pack();
+            assert_eq!(Geometry::slots(p), u64::from(g.slots));
+            assert_eq!(Geometry::shift(p), u32::from(g.shift));
+            assert_eq!(Geometry::first_entry(p), usize::from(g.first_entry));
+            assert_eq!(Geometry::ranges_end(p), usize::from(g.ranges_end));
+        }
     }
 }

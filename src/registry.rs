@@ -18,7 +18,7 @@ use kernel::sync::rcu;
 use crate::read_section::ReadSide;
 
 use crate::bindings;
-use crate::range_table::{DevRange, RangeError, RangeTable};
+use crate::range_table::{DevRange, RangeError, RangeTable, MAX_CLUSTERS};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `registry::init()` from the module initialiser
@@ -31,8 +31,29 @@ kernel::sync::global_lock! {
 static EMPTY: RangeTable = RangeTable::new();
 
 /// The published table: [`EMPTY`] until the first registration (never null,
-/// so a lookup needs no null check), else a `KVBox` from [`publish`].
+/// so a lookup needs no null check), else a `KVBox` from [`publish`]; its
+/// low bits carry the table's [`RangeTable::last_cluster`] ([`tagged`]),
+/// which a lookup so reads without a load of its own.
 static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(addr_of!(EMPTY).cast_mut());
+
+/// Low bits of a table's address that [`CURRENT`] uses for its tag.
+const TAG_MASK: usize = MAX_CLUSTERS - 1;
+const _: () = assert!(align_of::<RangeTable>() > TAG_MASK);
+
+/// `table`'s raw pointer, with its last cluster number in the low bits.
+fn tagged(table: KVBox<RangeTable>) -> *mut RangeTable {
+    let last = table.last_cluster();
+    KVBox::into_raw(table).map_addr(|a| a | (last & TAG_MASK))
+}
+
+/// A value of [`CURRENT`] split into the table and its tag.
+#[inline(always)]
+fn untagged(current: *mut RangeTable) -> (*mut RangeTable, usize) {
+    (
+        current.map_addr(|a| a & !TAG_MASK),
+        current.addr() & TAG_MASK,
+    )
+}
 
 /// Free a table swapped out of [`CURRENT`], unless it is [`EMPTY`].
 ///
@@ -41,6 +62,7 @@ static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(addr_of!(EMPTY).cast_mut(
 /// `old` came from [`CURRENT`], is no longer published, and a grace period
 /// has passed since it was swapped out (or it was never published).
 unsafe fn free_table(old: *mut RangeTable) {
+    let (old, _) = untagged(old);
     if !core::ptr::eq(old, addr_of!(EMPTY)) && !old.is_null() {
         // SAFETY: every published table but `EMPTY` came from
         // `KVBox::into_raw` in `publish`; the caller says no one uses it.
@@ -59,7 +81,7 @@ pub(crate) fn init() {
 /// [`Registration`] has been dropped.
 pub(crate) fn shutdown() {
     let old = CURRENT.swap(addr_of!(EMPTY).cast_mut(), Ordering::AcqRel);
-    if !core::ptr::eq(old, addr_of!(EMPTY)) {
+    if !core::ptr::eq(untagged(old).0, addr_of!(EMPTY)) {
         // SAFETY: readers may still hold `old` until a grace period passes.
         unsafe { bindings::synchronize_rcu() };
         // SAFETY: swapped out, and a grace period has passed.
@@ -73,18 +95,18 @@ pub(crate) fn shutdown() {
 /// unregistration cannot complete until the section ends.
 #[inline(always)]
 pub(crate) fn lookup(pfn: u64, _rcu: &impl ReadSide) -> Option<&DevRange> {
-    let table = CURRENT.load(Ordering::Acquire);
+    let (table, last_cluster) = untagged(CURRENT.load(Ordering::Acquire));
     // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
     // freed only after an RCU grace period, and the caller's read-side
     // section, which the result borrows, outlasts every use.
-    unsafe { &*table }.lookup(pfn)
+    unsafe { &*table }.lookup_in(pfn, last_cluster)
 }
 
 /// Number of ranges registered now.
 pub(crate) fn count() -> usize {
     let guard = rcu::read_lock();
     // SAFETY: as in `lookup`, inside a read-side section.
-    let n = unsafe { &*CURRENT.load(Ordering::Acquire) }.len();
+    let n = unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 }.len();
     drop(guard);
     n
 }
@@ -102,7 +124,7 @@ fn to_error(e: RangeError) -> Error {
 /// Swap `new` in as the current table, wait a grace period and free the old
 /// one. The caller holds `WRITER`.
 fn publish(new: KVBox<RangeTable>) {
-    let old = CURRENT.swap(KVBox::into_raw(new), Ordering::AcqRel);
+    let old = CURRENT.swap(tagged(new), Ordering::AcqRel);
     // SAFETY: waits for readers that may still use `old`; we may sleep here
     // (probe/remove context).
     unsafe { bindings::synchronize_rcu() };
@@ -171,5 +193,5 @@ fn empty_table() -> Result<KVBox<RangeTable>> {
 fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
     // SAFETY: `CURRENT` is never null; only writers free tables and the
     // caller holds `WRITER`.
-    f(unsafe { &*CURRENT.load(Ordering::Acquire) })
+    f(unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 })
 }
