@@ -20,6 +20,14 @@
 #error "rpmem needs a 64-bit kernel with SPARSEMEM_VMEMMAP and no highmem"
 #endif
 
+/*
+ * src/read_section.rs is preempt_disable()/preempt_enable() inline: the
+ * x86-64 per-CPU __preempt_count and preempt_schedule().
+ */
+#if !defined(CONFIG_X86_64) || !defined(CONFIG_PREEMPTION)
+#error "rpmem needs an x86-64 kernel with CONFIG_PREEMPTION"
+#endif
+
 /* blk_alloc_disk() is a macro that creates a static lock class key. */
 struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node)
 {

@@ -91,6 +91,10 @@ plan_normal() { # [tests appended to the main boot]
 	local src="RPMEM_VIRTIO_PMEM=1 RPMEM_VIRTIO_PMEM_SIZE=512M RPMEM_CXL=1 RPMEM_CXL_SIZE=256M"
 	echo "sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
 	echo "sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
+	# Last (fresh backing files): the kmap_atomic_pfn_t registry, its
+	# micro-benchmark (ratios printed, not gated; normal kernel only) and
+	# concurrent register/unregister with checked lookups.
+	echo "kmap|1|256M|1|kmap_bench,kmap_race"
 }
 # The debug kernel runs the suite on rpmem, then a kmemleak scan. The
 # nd_pmem oracle rows run once, on the normal kernel: the debug kernel is
@@ -105,7 +109,7 @@ plan_normal() { # [tests appended to the main boot]
 plan_debug() {
 	plan_normal kmemleak | sed -E 's/flush_host@nd_pmem/flush_host@ND_PMEM/g
 		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g
-		s/(dd_full|fio_matrix)@rpmem,//g' |
+		s/(dd_full|fio_matrix)@rpmem,//g; s/kmap_bench,//' |
 		if [ "${DEBUG_LONG:-1}" = 0 ]; then grep -Ev '^(sources|sources-power-cycle|stack)\|'; else cat; fi
 }
 

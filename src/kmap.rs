@@ -8,11 +8,12 @@
 //! without highmem, the only kind rpmem builds for ([`crate::memmap`]).
 //! Device frames without a page are found in the [`crate::registry`] and
 //! mapped as `base + offset`, with no `struct page` access at all; the
-//! mapping holds an RCU read-side section until it is dropped, which is what
-//! keeps the range registered. Neither path sleeps, so mappings may be
-//! taken in atomic context; like `kmap_local`, a mapping must be dropped on
-//! the CPU and in the context that took it (it is neither `Send` nor
-//! `Sync`).
+//! mapping holds a read-side section until it is dropped, which is what
+//! keeps the range registered: preemption disabled, as `kmap_atomic()`
+//! always did, inline ([`crate::read_section`]). Neither path sleeps, so
+//! mappings may be taken in atomic context; like `kmap_local`, a mapping
+//! must be dropped on the CPU and in the context that took it (it is
+//! neither `Send` nor `Sync`).
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -23,6 +24,7 @@ use crate::bindings;
 use crate::mapping::RegisteredMapping;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
+use crate::read_section::{ReadSide, Section};
 use crate::registry::{self, Registration};
 use crate::span::end_within;
 
@@ -31,10 +33,11 @@ use crate::span::end_within;
 pub(crate) struct PfnMapping<'a> {
     addr: NonNull<u8>,
     len: usize,
-    /// For a device range found by lookup, the RCU read-side section that
-    /// keeps it registered. A RAM frame's direct-map address needs nothing
-    /// undone (`kunmap_local()` is empty without highmem).
-    _rcu: Option<rcu::Guard>,
+    /// For a device range found by lookup, the read-side section (preemption
+    /// disabled, as under `kmap_atomic()`) that keeps it registered. A RAM
+    /// frame's direct-map address needs nothing undone (`kunmap_local()` is
+    /// empty without highmem).
+    _rcu: Option<Section>,
     /// For a range mapped through its [`Registration`] or inside a
     /// caller's RCU section, the borrow of it.
     _registration: PhantomData<&'a Registration>,
@@ -87,7 +90,7 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
         });
     }
     debug_assert!(pfn.is_device());
-    let guard = rcu::read_lock();
+    let guard = Section::enter();
     let addr = device_address(pfn, offset, len, &guard)?;
     Some(PfnMapping {
         addr,
@@ -100,13 +103,22 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
 
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
+///
+/// Branch-light: the registry refuses ranges whose byte offsets or mapping
+/// would overflow ([`crate::range_table::PFN_LIMIT`]), so the frame's byte
+/// offset cannot wrap, and saturating sums fold the overflow checks of
+/// `offset` and `len` into the one bounds comparison.
 #[inline(always)]
-fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &rcu::Guard) -> Option<NonNull<u8>> {
+fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &impl ReadSide) -> Option<NonNull<u8>> {
     let range = registry::lookup(pfn.number(), rcu)?;
-    let start = ((pfn.number() - range.start_pfn) << PAGE_SHIFT) as usize;
-    let first = start.checked_add(offset)?;
-    end_within(first, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
-    NonNull::new(range.base.checked_add(first)? as *mut u8)
+    // `pfn` lies in `range`: this is below `range.nr_pages`.
+    let page = pfn.number().wrapping_sub(range.start_pfn);
+    let first = ((page << PAGE_SHIFT) as usize).saturating_add(offset);
+    if first.saturating_add(len) > (range.nr_pages << PAGE_SHIFT) as usize {
+        return None;
+    }
+    // `first` is inside the range, whose mapping does not wrap.
+    NonNull::new(range.base.wrapping_add(first) as *mut u8)
 }
 
 /// Map `len` bytes at `offset` into device frame `pfn` inside the caller's

@@ -3,10 +3,20 @@
 //! In-kernel micro-benchmark of [`kmap_atomic_pfn_t`]: the registry lookup
 //! against the 2015 design (a linked list walked under RCU on every map)
 //! and against a RAM page through `kmap_local_page()`.
+//!
+//! Every variant runs the same loop: take the next frame from a table of
+//! [`TARGETS`] frames, map 64 bytes of it, keep the address. For the device
+//! variants the table holds the registered ranges in a pseudo-random order
+//! (so the index is exercised, not just one cached slot); for the RAM
+//! variant, RAM frames with a `struct page`. Before the timed loops every
+//! lookup's answer is checked against the ranges registered, which is what
+//! concurrent runs (tests/guest/t_kmap_race.sh) rely on: each registers and
+//! unregisters its own ranges, publishing new tables while the others look
+//! up theirs.
 
 use core::hint::black_box;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use kernel::prelude::*;
 use kernel::sync::rcu;
@@ -19,12 +29,27 @@ use crate::registry::Registration;
 
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
 const FAKE_PFN: u64 = 1 << 36;
+/// Frames a run's fake ranges span at most (two per range); concurrent runs
+/// take consecutive windows of this size above [`FAKE_PFN`].
+const RUN_WINDOW: u64 = 2 * MAX_BENCH_RANGES as u64;
+/// Windows used in turn by successive runs.
+const RUN_WINDOWS: u64 = 64;
+/// Frames in the table each timed loop walks (a power of two).
+const TARGETS: usize = 4096;
+/// Slices each variant's iterations are cut into (see [`run`]).
+const SLICES: u32 = 20;
+/// Lookups checked before the timed loops, at most.
+const CHECKED_LOOKUPS: u32 = 200_000;
+
+/// Which window the next run takes.
+static NEXT_WINDOW: AtomicU64 = AtomicU64::new(0);
 /// Most ranges a run may register.
 pub(crate) const MAX_BENCH_RANGES: u32 = 1024;
 /// Most iterations per variant (keeps a run well under a second natively).
 pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 
-/// Picoseconds per map+unmap for each variant.
+/// Picoseconds per map+unmap for each variant: the fastest of [`SLICES`]
+/// interleaved slices (the list walk runs a sixteenth of the iterations).
 pub(crate) struct KmapBench {
     pub(crate) registry_ps: u64,
     pub(crate) registry_held_ps: u64,
@@ -41,6 +66,41 @@ struct Node {
 fn now_ns() -> i64 {
     // SAFETY: reads the monotonic clock; no preconditions.
     unsafe { bindings::ktime_get() }
+}
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// The frames a timed loop maps, in turn.
+type Targets = [Pfn; TARGETS];
+
+/// The frame for iteration `i`: a masked index, so no bounds check.
+#[inline(always)]
+fn target(targets: &Targets, i: u32) -> Pfn {
+    black_box(targets[i as usize & (TARGETS - 1)])
+}
+
+/// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
+fn targets(mut f: impl FnMut() -> Pfn) -> Result<KVec<Pfn>> {
+    let mut v = KVec::with_capacity(TARGETS, GFP_KERNEL)?;
+    for _ in 0..TARGETS {
+        v.push(f(), GFP_KERNEL)?;
+    }
+    Ok(v)
+}
+
+/// The table of `v`, which [`targets`] filled.
+fn as_targets(v: &KVec<Pfn>) -> Result<&Targets> {
+    v.as_slice().try_into().map_err(|_| EINVAL)
 }
 
 fn per_call_ps(start: i64, iterations: u32) -> u64 {
@@ -64,6 +124,37 @@ fn list_map(head: &AtomicPtr<Node>, pfn: u64) -> Option<usize> {
     None
 }
 
+/// Check every answer of the registry for `nr_ranges` one-page ranges every
+/// other frame from `first`, all backed by the page at `base`: a random mix
+/// of registered frames (mapped at `base`) and the gaps between them
+/// (`None`). `EIO` on a wrong answer.
+fn check_lookups(first: u64, nr_ranges: u32, base: usize, lookups: u32) -> Result {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ first);
+    for i in 0..lookups {
+        let pfn = first + rng.next() % (2 * u64::from(nr_ranges));
+        // SAFETY: a device frame, mapped through the registry.
+        let m = unsafe { kmap_atomic_pfn_t(Pfn::device(pfn), 8, 64) };
+        let got = m.as_ref().map(|m| m.as_ptr() as usize);
+        let want = ((pfn - first) % 2 == 0).then_some(base + 8);
+        if got != want {
+            pr_err!(
+                "kmap bench: lookup {} of pfn {:#x} gave {:?}, want {:?}\n",
+                i,
+                pfn,
+                got,
+                want
+            );
+            return Err(EIO);
+        }
+        drop(m);
+        if i % 4096 == 4095 {
+            // SAFETY: process context, no lock or RCU section held.
+            unsafe { bindings::rpmem_cond_resched() };
+        }
+    }
+    Ok(())
+}
+
 /// Run the benchmark with `nr_ranges` registered fake ranges.
 pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     if nr_ranges == 0
@@ -73,6 +164,8 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     {
         return Err(EINVAL);
     }
+    let window = NEXT_WINDOW.fetch_add(1, Ordering::Relaxed) % RUN_WINDOWS;
+    let first = FAKE_PFN + window * RUN_WINDOW;
     // One real page backs every fake range, so mappings point at memory.
     let page = KBox::new([0u8; 4096], GFP_KERNEL)?;
     let base = page.as_ptr() as usize;
@@ -81,15 +174,14 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let head = AtomicPtr::new(null_mut());
     for i in 0..u64::from(nr_ranges) {
         let range = DevRange {
-            start_pfn: FAKE_PFN + 2 * i,
+            start_pfn: first + 2 * i,
             nr_pages: 1,
             base,
         };
         // SAFETY: every fake range is one page, backed by `page`, which
         // lives until after `regs` is dropped.
         regs.push(unsafe { Registration::new(range) }?, GFP_KERNEL)?;
-        // New ranges go to the head, as list_add_rcu() does; the first range
-        // ends up last, and it is the one we look up (a full walk).
+        // New ranges go to the head, as list_add_rcu() does.
         let mut node = KBox::new(
             Node {
                 range,
@@ -100,45 +192,64 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         head.store(&raw mut *node, Ordering::Release);
         nodes.push(node, GFP_KERNEL)?;
     }
-    let target = Pfn::device(FAKE_PFN);
+    check_lookups(first, nr_ranges, base, iterations.min(CHECKED_LOOKUPS))?;
 
-    let start = now_ns();
-    for _ in 0..iterations {
-        // SAFETY: a device frame, mapped through the registry.
-        let m = unsafe { kmap_atomic_pfn_t(black_box(target), 0, 64) };
-        black_box(m.as_ref().map(|m| m.as_ptr()));
-    }
-    let registry_ps = per_call_ps(start, iterations);
-
-    // The same lookups inside one RCU section, as a batch of mappings (the
-    // vectors of one bio) takes them.
-    let rcu = rcu::read_lock();
-    let start = now_ns();
-    for _ in 0..iterations {
-        let m = kmap_device_in(&rcu, black_box(target), 0, 64);
-        black_box(m.as_ref().map(|m| m.as_ptr()));
-    }
-    let registry_held_ps = per_call_ps(start, iterations);
-    drop(rcu);
-
-    let start = now_ns();
-    for _ in 0..iterations {
-        black_box(list_map(&head, black_box(target.number())));
-    }
-    let list_ps = per_call_ps(start, iterations);
+    // The registered frames in a pseudo-random order.
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ u64::from(nr_ranges));
+    let devs = targets(|| Pfn::device(first + 2 * (rng.next() % u64::from(nr_ranges))))?;
+    let devs = as_targets(&devs)?;
 
     // SAFETY: `page` is a live kmalloc buffer in the direct map.
     let frame = unsafe { bindings::rpmem_virt_to_pfn(page.as_ptr().cast()) };
     // SAFETY: kmalloc memory is RAM with a `struct page`, valid while `page`
     // lives (to the end of this function). Checked like a bio's pages.
     let ram = unsafe { Pfn::ram_checked(frame) };
-    let start = now_ns();
-    for _ in 0..iterations {
-        // SAFETY: `ram` is our own buffer, alive for the whole loop.
-        let m = unsafe { kmap_atomic_pfn_t(black_box(ram), 0, 64) };
-        black_box(m.as_ref().map(|m| m.as_ptr()));
+    let rams = targets(|| ram)?;
+    let rams = as_targets(&rams)?;
+
+    // The variants take turns, a slice each, and each reports its fastest
+    // slice: on a shared (or emulated) machine the load changes within a
+    // run, and this way it hits all variants alike.
+    let slice = (iterations / SLICES).max(1);
+    let list_slice = (slice / 16).max(1);
+    let mut best = [u64::MAX; 4];
+    for _ in 0..SLICES {
+        let start = now_ns();
+        for i in 0..slice {
+            // SAFETY: a device frame, mapped through the registry.
+            let m = unsafe { kmap_atomic_pfn_t(target(devs, i), 0, 64) };
+            black_box(m.as_ref().map(|m| m.as_ptr()));
+        }
+        best[0] = best[0].min(per_call_ps(start, slice));
+
+        // The same lookups inside one RCU section, as a batch of mappings
+        // (the vectors of one bio) takes them.
+        let rcu = rcu::read_lock();
+        let start = now_ns();
+        for i in 0..slice {
+            let m = kmap_device_in(&rcu, target(devs, i), 0, 64);
+            black_box(m.as_ref().map(|m| m.as_ptr()));
+        }
+        best[1] = best[1].min(per_call_ps(start, slice));
+        drop(rcu);
+
+        let start = now_ns();
+        for i in 0..list_slice {
+            black_box(list_map(&head, target(devs, i).number()));
+        }
+        best[2] = best[2].min(per_call_ps(start, list_slice));
+
+        let start = now_ns();
+        for i in 0..slice {
+            // SAFETY: `ram` is our own buffer, alive for the whole loop.
+            let m = unsafe { kmap_atomic_pfn_t(target(rams, i), 0, 64) };
+            black_box(m.as_ref().map(|m| m.as_ptr()));
+        }
+        best[3] = best[3].min(per_call_ps(start, slice));
+        // SAFETY: process context, no lock or RCU section held.
+        unsafe { bindings::rpmem_cond_resched() };
     }
-    let page_ps = per_call_ps(start, iterations);
+    let [registry_ps, registry_held_ps, list_ps, page_ps] = best;
 
     drop(regs);
     drop(nodes);

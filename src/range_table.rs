@@ -9,18 +9,31 @@
 //! (namespaces of different DIMMs or sockets lie far apart); each cluster's
 //! span is cut into equal slots, and each slot names the first range that
 //! ends after the slot starts. A lookup finds the cluster, reads one slot
-//! and searches the (usually one or two) ranges between it and the next
-//! slot, so its cost hardly depends on how many ranges are registered. Pure
-//! logic: the host unit tests build this file as is.
+//! and checks the range it names, which holds the frame unless a range
+//! boundary falls inside the slot; only then are the (usually one or two)
+//! ranges up to the next slot searched. Its cost does not depend on how many
+//! ranges are registered, and it writes nothing, so readers on different
+//! CPUs share the table's cache lines. Pure logic: the host unit tests build
+//! this file as is.
 
 /// Most ranges the registry holds at once.
 pub(crate) const MAX_RANGES: usize = 1088;
-/// Slots of the lookup index, over all clusters.
-pub(crate) const INDEX_SLOTS: usize = 2048;
-/// Most clusters.
+/// Slots of the lookup index, over all clusters (with one entry past each
+/// cluster's last slot, [`INDEX_LEN`] entries in all).
+pub(crate) const INDEX_SLOTS: usize = INDEX_LEN - MAX_CLUSTERS;
+/// Most clusters (a power of two: lookups mask cluster numbers with it).
 pub(crate) const MAX_CLUSTERS: usize = 8;
 /// A gap is cut when it is at least this fraction of the whole span.
 const CUT_FRACTION: u64 = 64;
+/// Entries of the index: per cluster its slots and one past the last (a
+/// power of two: lookups mask entry numbers with it).
+const INDEX_LEN: usize = 4096;
+/// Fewest slots a cluster gets.
+const MIN_SLOTS: usize = 16;
+const _: () = assert!(INDEX_LEN.is_power_of_two() && MAX_CLUSTERS.is_power_of_two());
+/// Ranges must end at or below this frame, so that a range's byte size and
+/// the byte offset of any of its frames fit in a `u64`.
+pub(crate) const PFN_LIMIT: u64 = 1 << (64 - crate::pfn::PAGE_SHIFT);
 
 /// Why a table update was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -31,11 +44,11 @@ pub(crate) enum RangeError {
     Overlap,
     /// The table is full.
     Full,
+    /// The range ends above [`PFN_LIMIT`] or its mapping wraps around.
+    TooHigh,
     /// No range starts at the given pfn.
     NotFound,
 }
-
-use core::sync::atomic::{AtomicU16, Ordering};
 
 /// A contiguous run of device frames mapped at a kernel virtual address.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -60,32 +73,67 @@ impl DevRange {
     }
 }
 
-/// A run of ranges indexed together.
+/// A run of ranges indexed together: 16 bytes, two loads.
 #[derive(Clone, Copy, Default)]
 struct Cluster {
     /// Start of its first range.
     start_pfn: u64,
-    /// End of its last range.
-    end_pfn: u64,
+    /// Its [`Geometry`], packed.
+    geometry: u64,
+}
+
+/// How a cluster's frames map to index entries.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Geometry {
+    /// Slots that hold its frames (up to its last range's end).
+    slots: u16,
     /// A slot covers `1 << shift` frames.
-    shift: u32,
+    shift: u8,
     /// Its first entry in `index`; it has one more than it has slots.
     first_entry: u16,
     /// One past its last range.
     ranges_end: u16,
 }
 
+impl Geometry {
+    const fn pack(self) -> u64 {
+        self.slots as u64
+            | (self.shift as u64) << 16
+            | (self.first_entry as u64) << 24
+            | (self.ranges_end as u64) << 40
+    }
+
+    #[inline(always)]
+    const fn slots(packed: u64) -> u64 {
+        packed & 0xffff
+    }
+
+    #[inline(always)]
+    const fn shift(packed: u64) -> u32 {
+        (packed >> 16) as u32 & 0xff
+    }
+
+    #[inline(always)]
+    const fn first_entry(packed: u64) -> usize {
+        (packed >> 24) as usize & 0xffff
+    }
+
+    #[inline(always)]
+    const fn ranges_end(packed: u64) -> usize {
+        (packed >> 40) as usize & 0xffff
+    }
+}
+
 /// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
 pub(crate) struct RangeTable {
     len: usize,
-    /// The range the last lookup found: checked first, as lookups come in
-    /// runs (the vectors of one copy); only a hint, always re-checked.
-    hint: AtomicU16,
-    clusters_len: usize,
+    /// Number of clusters less one (0 for an empty table).
+    last_cluster: usize,
+    /// In pfn order; unused ones are all zero (an empty span).
     clusters: [Cluster; MAX_CLUSTERS],
     /// Per cluster slot (and one past each cluster's last): the first
     /// range ending after the slot's first frame.
-    index: [u16; INDEX_SLOTS + MAX_CLUSTERS],
+    index: [u16; INDEX_LEN],
     ranges: [DevRange; MAX_RANGES],
 }
 
@@ -103,16 +151,12 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
-            hint: AtomicU16::new(0),
-            clusters_len: 0,
+            last_cluster: 0,
             clusters: [Cluster {
                 start_pfn: 0,
-                end_pfn: 0,
-                shift: 0,
-                first_entry: 0,
-                ranges_end: 0,
+                geometry: 0,
             }; MAX_CLUSTERS],
-            index: [0; INDEX_SLOTS + MAX_CLUSTERS],
+            index: [0; INDEX_LEN],
             ranges: [DevRange {
                 start_pfn: 0,
                 nr_pages: 0,
@@ -137,49 +181,76 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
-    /// The range holding `pfn`: the last one found if it still fits, else
-    /// its cluster, one index slot and a binary search of the few ranges the
-    /// slot leaves.
+    /// The range holding `pfn`: its cluster, one index slot and the range
+    /// the slot names; a search of the slot's other ranges only when that
+    /// one does not hold `pfn`. Branch-light on purpose: the cluster walk is
+    /// one comparison for a table of one cluster, cluster and index numbers
+    /// are masked and range numbers clamped rather than bounds-checked, and
+    /// the frame checks are one unsigned comparison each. Entries past
+    /// `len` are all zero (empty), so a range found is a registered one.
     #[inline(always)]
+    #[allow(
+        dead_code,
+        reason = "the registry uses lookup_in(); the host tests this"
+    )]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        let hint = self.hint.load(Ordering::Relaxed) as usize;
-        match self.ranges().get(hint) {
-            Some(r) if r.contains(pfn) => Some(r),
-            _ => self.lookup_indexed(pfn),
+        self.lookup_in(pfn, self.last_cluster)
+    }
+
+    /// Number of clusters less one, below [`MAX_CLUSTERS`]: what
+    /// [`RangeTable::lookup_in`] needs besides the table.
+    pub(crate) const fn last_cluster(&self) -> usize {
+        self.last_cluster
+    }
+
+    /// [`RangeTable::lookup`] with [`RangeTable::last_cluster`] known to the
+    /// caller (the registry keeps it beside its pointer to the table, one
+    /// load fewer). A wrong `last_cluster` can only make a lookup miss.
+    #[inline(always)]
+    pub(crate) fn lookup_in(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
+        let mut k = 0;
+        while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
+            k += 1;
         }
-    }
-
-    #[inline(never)]
-    fn lookup_indexed(&self, pfn: u64) -> Option<&DevRange> {
-        let found = self.search(pfn)?;
-        self.hint.store(found as u16, Ordering::Relaxed);
-        self.ranges.get(found)
-    }
-
-    /// Position of the range holding `pfn`, through the index.
-    fn search(&self, pfn: u64) -> Option<usize> {
-        let clusters = self.clusters.get(..self.clusters_len)?;
-        let c = clusters.iter().rev().find(|c| c.start_pfn <= pfn)?;
-        if pfn >= c.end_pfn {
+        let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
+        let geometry = c.geometry;
+        // Below the cluster's start the difference wraps and is refused too.
+        let slot = pfn
+            .wrapping_sub(c.start_pfn)
+            .wrapping_shr(Geometry::shift(geometry));
+        if slot >= Geometry::slots(geometry) {
             return None;
         }
-        let slot = ((pfn - c.start_pfn) >> c.shift) as usize;
-        let entry = c.first_entry as usize + slot;
+        // A frame past the cluster's end but in its last slot goes on: the
+        // slot names no range holding it, and the checks below refuse it.
+        let entry = Geometry::first_entry(geometry).wrapping_add(slot as usize);
+        let first = self.index[entry & (INDEX_LEN - 1)] as usize;
+        let r = &self.ranges[first.min(MAX_RANGES - 1)];
+        if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
+            return Some(r);
+        }
+        self.lookup_in_slot(pfn, Geometry::ranges_end(geometry), entry)
+    }
+
+    /// The rest of [`RangeTable::lookup`]: the holder of `pfn`, if any, is
+    /// between the ranges that index entries `entry` and `entry + 1` name
+    /// (see `build_cluster`).
+    #[inline(never)]
+    fn lookup_in_slot(&self, pfn: u64, ranges_end: usize, entry: usize) -> Option<&DevRange> {
         let first = *self.index.get(entry)? as usize;
         let next = *self.index.get(entry + 1)? as usize;
-        // The holder, if any, is in `first..=next` (see `build_cluster`).
-        let candidates = self
-            .ranges()
-            .get(first..(next + 1).min(c.ranges_end as usize))?;
+        let candidates = self.ranges().get(first..(next + 1).min(ranges_end))?;
         let idx = candidates
             .partition_point(|r| r.start_pfn <= pfn)
             .checked_sub(1)?;
-        candidates.get(idx)?.contains(pfn).then_some(first + idx)
+        candidates.get(idx).filter(|r| r.contains(pfn))
     }
 
     /// Recompute the clusters and the index after the ranges changed.
     fn rebuild_index(&mut self) {
-        self.clusters_len = 0;
+        self.last_cluster = 0;
+        self.clusters.fill(Cluster::default());
+        self.index.fill(0);
         let len = self.len;
         let (Some(first), Some(last)) = (self.ranges().first(), self.ranges().last()) else {
             return;
@@ -209,35 +280,51 @@ impl RangeTable {
                 j -= 1;
             }
         }
-        let slots = (INDEX_SLOTS / (ncuts + 1)) as u16;
+        // Each cluster gets slots in proportion to its ranges (and a few
+        // at least), so that a cluster of many small ranges has about
+        // four slots per range and one of a few namespaces does not take
+        // half the index.
+        let spare = INDEX_SLOTS - MIN_SLOTS * MAX_CLUSTERS;
         let mut start = 0;
+        let mut entry = 0;
         for (n, &end) in cuts[..ncuts].iter().chain(Some(&len)).enumerate() {
-            self.build_cluster(n, start, end, slots);
+            let slots = MIN_SLOTS + spare * (end - start) / len;
+            self.build_cluster(n, start, end, entry, slots as u16);
+            entry += slots + 1;
             start = end;
         }
-        self.clusters_len = ncuts + 1;
+        self.last_cluster = ncuts;
     }
 
-    /// Index cluster `n`, ranges `first..end`, with `slots` slots. A range
+    /// Index cluster `n`, ranges `first..end`, with `slots` slots from index
+    /// entry `first_entry` on (and one entry past them). A range
     /// holding a frame of slot `s` ends after the slot starts, so it is at or
     /// after entry `s`; every range before it ends at or before that frame,
     /// so it is at or before entry `s + 1` (the first range ending after
     /// slot `s + 1` starts, which is it when it runs into that slot).
-    fn build_cluster(&mut self, n: usize, first: usize, end: usize, slots: u16) {
+    fn build_cluster(
+        &mut self,
+        n: usize,
+        first: usize,
+        end: usize,
+        first_entry: usize,
+        slots: u16,
+    ) {
         let start_pfn = self.ranges[first].start_pfn;
-        let end_pfn = self.ranges[end - 1].end_pfn();
-        let span = end_pfn - start_pfn;
+        let span = self.ranges[end - 1].end_pfn() - start_pfn;
         let mut shift = 0;
         while shift < 63 && ((span - 1) >> shift) >= u64::from(slots) {
             shift += 1;
         }
-        let first_entry = n * (slots as usize + 1);
-        self.clusters[n] = Cluster {
-            start_pfn,
-            end_pfn,
+        let geometry = Geometry {
+            slots: (((span - 1) >> shift) + 1) as u16,
             shift,
             first_entry: first_entry as u16,
             ranges_end: end as u16,
+        };
+        self.clusters[n] = Cluster {
+            start_pfn,
+            geometry: geometry.pack(),
         };
         let mut i = first;
         for slot in 0..=slots as usize {
@@ -251,8 +338,15 @@ impl RangeTable {
 
     /// Copy the table into `out` with `range` added.
     pub(crate) fn with(&self, range: DevRange, out: &mut RangeTable) -> Result<(), RangeError> {
-        if range.nr_pages == 0 || range.start_pfn.checked_add(range.nr_pages).is_none() {
+        let Some(end_pfn) = range.start_pfn.checked_add(range.nr_pages) else {
             return Err(RangeError::Empty);
+        };
+        if range.nr_pages == 0 {
+            return Err(RangeError::Empty);
+        }
+        let bytes = range.nr_pages << crate::pfn::PAGE_SHIFT;
+        if end_pfn > PFN_LIMIT || (range.base as u64).checked_add(bytes).is_none() {
+            return Err(RangeError::TooHigh);
         }
         if self.len == MAX_RANGES {
             return Err(RangeError::Full);
@@ -266,6 +360,7 @@ impl RangeTable {
         }
         let (before, after) = ranges.split_at(idx);
         let new = before.iter().chain(Some(&range)).chain(after);
+        out.ranges.fill(DevRange::default());
         for (slot, r) in out.ranges.iter_mut().zip(new) {
             *slot = *r;
         }
@@ -286,11 +381,41 @@ impl RangeTable {
             .position(|r| r.start_pfn == start_pfn)
             .ok_or(RangeError::NotFound)?;
         let kept = ranges.iter().enumerate().filter(|&(i, _)| i != idx);
+        out.ranges.fill(DevRange::default());
         for (slot, (_, r)) in out.ranges.iter_mut().zip(kept) {
             *slot = *r;
         }
         out.len = self.len - 1;
         out.rebuild_index();
         Ok(ranges[idx])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Geometry;
+
+    #[test]
+    fn geometry_packs_losslessly() {
+        for g in [
+            Geometry {
+                slots: 4088,
+                shift: 63,
+                first_entry: 4095,
+                ranges_end: 1088,
+            },
+            Geometry {
+                slots: 1,
+                shift: 0,
+                first_entry: 0,
+                ranges_end: 0,
+            },
+        ] {
+            let p = g.pack();
+            assert_eq!(Geometry::slots(p), u64::from(g.slots));
+            assert_eq!(Geometry::shift(p), u32::from(g.shift));
+            assert_eq!(Geometry::first_entry(p), usize::from(g.first_entry));
+            assert_eq!(Geometry::ranges_end(p), usize::from(g.ranges_end));
+        }
     }
 }

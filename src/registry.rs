@@ -3,19 +3,22 @@
 //! The registry of device pfn ranges behind [`crate::kmap`].
 //!
 //! Readers (the I/O path) find a range with an RCU-protected load of the
-//! current [`RangeTable`] and a binary search: no lock, no list walk.
+//! current [`RangeTable`] and its index (one slot, one range): no lock, no
+//! list walk, no write to shared memory.
 //! Writers (probe and remove) serialise on a mutex, publish a new table and
 //! free the old one after an RCU grace period, so unregistering waits for
 //! every mapping still using the range.
 
-use core::ptr::{null_mut, NonNull};
+use core::ptr::addr_of;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use kernel::prelude::*;
 use kernel::sync::rcu;
 
+use crate::read_section::ReadSide;
+
 use crate::bindings;
-use crate::range_table::{DevRange, RangeError, RangeTable};
+use crate::range_table::{DevRange, RangeError, RangeTable, MAX_CLUSTERS};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `registry::init()` from the module initialiser
@@ -23,8 +26,49 @@ kernel::sync::global_lock! {
     unsafe(uninit) static WRITER: Mutex<()> = ();
 }
 
-/// The published table; null until the first registration.
-static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(null_mut());
+/// The table used when none is published. It is never written: the
+/// pointer to it in [`CURRENT`] is only read through.
+static EMPTY: RangeTable = RangeTable::new();
+
+/// The published table: [`EMPTY`] until the first registration (never null,
+/// so a lookup needs no null check), else a `KVBox` from [`publish`]; its
+/// low bits carry the table's [`RangeTable::last_cluster`] ([`tagged`]),
+/// which a lookup so reads without a load of its own.
+static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(addr_of!(EMPTY).cast_mut());
+
+/// Low bits of a table's address that [`CURRENT`] uses for its tag.
+const TAG_MASK: usize = MAX_CLUSTERS - 1;
+const _: () = assert!(align_of::<RangeTable>() > TAG_MASK);
+
+/// `table`'s raw pointer, with its last cluster number in the low bits.
+fn tagged(table: KVBox<RangeTable>) -> *mut RangeTable {
+    let last = table.last_cluster();
+    KVBox::into_raw(table).map_addr(|a| a | (last & TAG_MASK))
+}
+
+/// A value of [`CURRENT`] split into the table and its tag.
+#[inline(always)]
+fn untagged(current: *mut RangeTable) -> (*mut RangeTable, usize) {
+    (
+        current.map_addr(|a| a & !TAG_MASK),
+        current.addr() & TAG_MASK,
+    )
+}
+
+/// Free a table swapped out of [`CURRENT`], unless it is [`EMPTY`].
+///
+/// # Safety
+///
+/// `old` came from [`CURRENT`], is no longer published, and a grace period
+/// has passed since it was swapped out (or it was never published).
+unsafe fn free_table(old: *mut RangeTable) {
+    let (old, _) = untagged(old);
+    if !core::ptr::eq(old, addr_of!(EMPTY)) && !old.is_null() {
+        // SAFETY: every published table but `EMPTY` came from
+        // `KVBox::into_raw` in `publish`; the caller says no one uses it.
+        drop(unsafe { KVBox::from_raw(old) });
+    }
+}
 
 /// Prepare the registry. Call once, from module init.
 pub(crate) fn init() {
@@ -36,37 +80,33 @@ pub(crate) fn init() {
 /// Free the last table. Call once, from module exit, after every
 /// [`Registration`] has been dropped.
 pub(crate) fn shutdown() {
-    let old = CURRENT.swap(null_mut(), Ordering::AcqRel);
-    if !old.is_null() {
+    let old = CURRENT.swap(addr_of!(EMPTY).cast_mut(), Ordering::AcqRel);
+    if !core::ptr::eq(untagged(old).0, addr_of!(EMPTY)) {
         // SAFETY: readers may still hold `old` until a grace period passes.
         unsafe { bindings::synchronize_rcu() };
-        // SAFETY: `old` came from `KVBox::into_raw` in `publish` and, being
-        // swapped out and past a grace period, has no other user.
-        drop(unsafe { KVBox::from_raw(old) });
+        // SAFETY: swapped out, and a grace period has passed.
+        unsafe { free_table(old) };
     }
 }
 
 /// The range holding device frame `pfn`, if any.
 ///
-/// The caller's RCU read-side section (`_rcu`) keeps the range mapped: an
+/// The caller's read-side section (`_rcu`) keeps the range mapped: an
 /// unregistration cannot complete until the section ends.
-#[inline]
-pub(crate) fn lookup(pfn: u64, _rcu: &rcu::Guard) -> Option<DevRange> {
-    let table = CURRENT.load(Ordering::Acquire);
-    if table.is_null() {
-        return None;
-    }
-    // SAFETY: a non-null `CURRENT` points to a table freed only after an RCU
-    // grace period; the caller is inside a read-side section.
-    unsafe { &*table }.lookup(pfn).copied()
+#[inline(always)]
+pub(crate) fn lookup(pfn: u64, _rcu: &impl ReadSide) -> Option<&DevRange> {
+    let (table, last_cluster) = untagged(CURRENT.load(Ordering::Acquire));
+    // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
+    // freed only after an RCU grace period, and the caller's read-side
+    // section, which the result borrows, outlasts every use.
+    unsafe { &*table }.lookup_in(pfn, last_cluster)
 }
 
 /// Number of ranges registered now.
 pub(crate) fn count() -> usize {
     let guard = rcu::read_lock();
-    let table = CURRENT.load(Ordering::Acquire);
     // SAFETY: as in `lookup`, inside a read-side section.
-    let n = NonNull::new(table).map_or(0, |t| unsafe { t.as_ref() }.len());
+    let n = unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 }.len();
     drop(guard);
     n
 }
@@ -77,20 +117,19 @@ fn to_error(e: RangeError) -> Error {
         RangeError::Overlap => EEXIST,
         RangeError::Full => ENOSPC,
         RangeError::NotFound => ENOENT,
+        RangeError::TooHigh => ERANGE,
     }
 }
 
 /// Swap `new` in as the current table, wait a grace period and free the old
 /// one. The caller holds `WRITER`.
 fn publish(new: KVBox<RangeTable>) {
-    let old = CURRENT.swap(KVBox::into_raw(new), Ordering::AcqRel);
+    let old = CURRENT.swap(tagged(new), Ordering::AcqRel);
     // SAFETY: waits for readers that may still use `old`; we may sleep here
     // (probe/remove context).
     unsafe { bindings::synchronize_rcu() };
-    if !old.is_null() {
-        // SAFETY: `old` came from `KVBox::into_raw` and has no reader left.
-        drop(unsafe { KVBox::from_raw(old) });
-    }
+    // SAFETY: swapped out, and a grace period has passed.
+    unsafe { free_table(old) };
 }
 
 /// A registered device range; dropping it unregisters the range and waits
@@ -149,15 +188,10 @@ fn empty_table() -> Result<KVBox<RangeTable>> {
     KVBox::init(pin_init::init_zeroed(), GFP_KERNEL)
 }
 
-/// The table used when none is published.
-static EMPTY: RangeTable = RangeTable::new();
-
-/// Run `f` on the current table (an empty one if none is published).
+/// Run `f` on the current table ([`EMPTY`] if none is published).
 /// The caller holds `WRITER`, so the table cannot be freed under us.
 fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
-    match NonNull::new(CURRENT.load(Ordering::Acquire)) {
-        // SAFETY: only writers free tables and the caller holds `WRITER`.
-        Some(t) => f(unsafe { t.as_ref() }),
-        None => f(&EMPTY),
-    }
+    // SAFETY: `CURRENT` is never null; only writers free tables and the
+    // caller holds `WRITER`.
+    f(unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 })
 }

@@ -45,6 +45,7 @@ mod nd;
 mod params;
 mod pfn;
 mod range_table;
+mod read_section;
 mod region;
 mod registry;
 mod segments;

@@ -497,3 +497,66 @@ fn the_kmap_bench_layout_is_indexed() {
         assert!(t.lookup(pfn).is_none(), "pfn {pfn:#x}");
     }
 }
+
+#[test]
+fn ranges_whose_bytes_overflow_are_refused() {
+    use crate::range_table::PFN_LIMIT;
+    let t = table(&[r(100, 10)]);
+    let mut out = Box::new(RangeTable::new());
+    assert_eq!(
+        t.with(r(PFN_LIMIT - 1, 2), &mut out),
+        Err(RangeError::TooHigh)
+    );
+    assert!(t.with(r(PFN_LIMIT - 2, 2), &mut out).is_err()); // base wraps
+    let high = DevRange {
+        start_pfn: 1 << 30,
+        nr_pages: 16,
+        base: usize::MAX - 4096,
+    };
+    assert_eq!(t.with(high, &mut out), Err(RangeError::TooHigh));
+    let ok = DevRange {
+        start_pfn: PFN_LIMIT - 1,
+        nr_pages: 1,
+        base: 0x1000,
+    };
+    assert!(t.with(ok, &mut out).is_ok());
+    assert_eq!(out.lookup(PFN_LIMIT - 1).map(|x| x.base), Some(0x1000));
+}
+
+#[test]
+fn a_reused_table_keeps_no_stale_range() {
+    // A table that held many ranges is reused for a smaller one: ranges
+    // past the new length must never be found (the fast path reads the
+    // range an index entry names without checking the length).
+    let big: Vec<_> = (0..600u64).map(|i| r(1000 + 3 * i, 2)).collect();
+    let mut out = table(&big);
+    let small = table(&[r(1000, 2), r(5000, 2)]);
+    small.without(5000, &mut out).unwrap();
+    assert_eq!(out.len(), 1);
+    for pfn in 0..4000u64 {
+        let want = (1000..1002).contains(&pfn).then_some(1000);
+        assert_eq!(out.lookup(pfn).map(|x| x.start_pfn), want, "pfn {pfn}");
+    }
+    let mut again = table(&big);
+    RangeTable::new().with(r(7, 1), &mut again).unwrap();
+    assert_eq!(again.len(), 1);
+    for x in &big {
+        assert!(again.lookup(x.start_pfn).is_none());
+    }
+}
+
+#[test]
+fn every_frame_of_the_kmap_bench_windows_is_answered_right() {
+    // The benchmark's layout at 1, 64 and 1024 ranges, beside three disks:
+    // every frame of the window, ranges and gaps, against a linear scan.
+    for n in [1u64, 64, 1024] {
+        let mut ranges: Vec<_> = (0..3u64)
+            .map(|i| r(0x100000 + i * 0x40000, 0x40000))
+            .collect();
+        ranges.extend((0..n).map(|i| r((1 << 36) + 2 * i, 1)));
+        let t = table(&ranges);
+        for pfn in (1u64 << 36) - 4..(1 << 36) + 2 * n + 4 {
+            assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), linear_lookup(&t, pfn));
+        }
+    }
+}
