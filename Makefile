@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy test copy-bench profile bench-memmap bench-ab bench-stack
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy test copy-bench bench-kmap profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
 
@@ -74,6 +74,9 @@ bench-memmap:
 
 bench-stack:
 	@$(ROOT)/bench/stack.sh
+
+bench-kmap:
+	@$(ROOT)/bench/kmap.sh
 
 copy-bench:
 	@$(ROOT)/bench/copy.sh

@@ -70,10 +70,13 @@ M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
 # edge cases in the geometry boot (each bb_* test runs both drivers itself,
 # on one namespace per bus, and compares).
 M6="infoblock,copy_rules,copy_intr,copy_unbind"
+# The kmap_atomic_pfn_t registry under concurrent register/unregister,
+# every lookup checked (its timing is `make bench-kmap`'s).
+KMAP="kmap_race"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,256M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
+	echo "main|3|1G,1G,256M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,$KMAP,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
 	echo "power-cycle|3|1G,1G,256M|0|persist_check@rpmem,persist_check@nd_pmem"
 	# After power-cycle: it recreates the first two backing files.
 	echo "stack|2|1G|1|$(both $STACK | sed 's/,$//')"
@@ -91,10 +94,6 @@ plan_normal() { # [tests appended to the main boot]
 	local src="RPMEM_VIRTIO_PMEM=1 RPMEM_VIRTIO_PMEM_SIZE=512M RPMEM_CXL=1 RPMEM_CXL_SIZE=256M"
 	echo "sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
 	echo "sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
-	# Last (fresh backing files): the kmap_atomic_pfn_t registry, its
-	# micro-benchmark (ratios printed, not gated; normal kernel only) and
-	# concurrent register/unregister with checked lookups.
-	echo "kmap|1|256M|1|kmap_bench,kmap_race"
 }
 # The debug kernel runs the suite on rpmem, then a kmemleak scan. The
 # nd_pmem oracle rows run once, on the normal kernel: the debug kernel is
@@ -109,7 +108,7 @@ plan_normal() { # [tests appended to the main boot]
 plan_debug() {
 	plan_normal kmemleak | sed -E 's/flush_host@nd_pmem/flush_host@ND_PMEM/g
 		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g
-		s/(dd_full|fio_matrix)@rpmem,//g; s/kmap_bench,//' |
+		s/(dd_full|fio_matrix)@rpmem,//g' |
 		if [ "${DEBUG_LONG:-1}" = 0 ]; then grep -Ev '^(sources|sources-power-cycle|stack)\|'; else cat; fi
 }
 
