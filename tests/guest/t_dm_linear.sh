@@ -15,8 +15,8 @@ info "$dev = $a[0, 256M) + $b[0, 256M)"
 check dd if=/dev/urandom of=/tmp/x bs=1M count=2 status=none
 check dd if=/tmp/x of="$dev" bs=1M seek=255 oflag=direct status=none
 [ "$(sum_dev "$dev" 255 2)" = "$(sum_file /tmp/x)" ] || fail "read back through $dev"
-[ "$(sum_dev "$a" 255 1)" = "$(sum_frange /tmp/x 0 1048576)" ] || fail "first half not at the end of $a"
-[ "$(sum_dev "$b" 0 1)" = "$(sum_frange /tmp/x 1048576 1048576)" ] || fail "second half not at the start of $b"
+[ "$(sum_range "$a" $((255 << 20)) 1048576)" = "$(sum_frange /tmp/x 0 1048576)" ] || fail "first half not at the end of $a"
+[ "$(sum_range "$b" 0 1048576)" = "$(sum_frange /tmp/x 1048576 1048576)" ] || fail "second half not at the start of $b"
 
 fio_verify_at "$dev" 240M 240M
 info "boundary mapping checked; fio verify across it (4k randrw libaio, 1M io_uring)"
