@@ -19,6 +19,8 @@ mountpoint() { [ "$1" = -q ] && shift; grep -q " $1 " /proc/mounts; }
 insmod() { /sbin/insmod "$@"; }
 rmmod() { /sbin/rmmod "$@"; }
 modprobe() { /sbin/modprobe "$@"; }
+# busybox's modinfo applet shows one parm= field of a module, not all.
+modinfo() { /sbin/modinfo "$@"; }
 timeout() { /usr/bin/timeout "$@"; }
 
 fail() { echo "FAIL: $*"; exit 1; }
