@@ -128,18 +128,30 @@ sum_sectors() { # name start nr
 		iflag=direct,skip_bytes,count_bytes status=none | datasum
 }
 
-# The copy tests' disks: A, the first rpmem disk; B, the next one of A's
-# size; C, one of another size; NS_A, NS_B, NS_C their namespaces.
-pick_copy_disks() {
-	A= B= C= NS_A= NS_B= NS_C=
+# Two rpmem disks of one size for a copy: A, the first disk; B, the next
+# one of A's size; NS_A, NS_B their namespaces.
+pick_disk_pair() {
+	A= B= NS_A= NS_B=
 	for ns in $(namespaces); do
 		d=$(basename "$(disk_of "$ns")")
 		if [ -z "$A" ]; then A=$d NS_A=$ns size_a=$(size_of_ns "$ns")
-		elif [ "$(size_of_ns "$ns")" = "$size_a" ]; then [ -n "$B" ] || B=$d NS_B=$ns
-		elif [ -z "$C" ]; then C=$d NS_C=$ns; fi
+		elif [ -z "$B" ] && [ "$(size_of_ns "$ns")" = "$size_a" ]; then B=$d NS_B=$ns; fi
 	done
-	[ -n "$A" ] && [ -n "$B" ] && [ -n "$C" ] || fail "need two rpmem disks of one size and one of another (A=$A B=$B C=$C)"
-	[ -b "/dev/$A" ] && [ -b "/dev/$B" ] && [ -b "/dev/$C" ] || fail "/dev/$A, /dev/$B or /dev/$C is not a block device"
+	[ -n "$A" ] && [ -n "$B" ] || fail "need two rpmem disks of one size (A=$A B=$B)"
+	[ -b "/dev/$A" ] && [ -b "/dev/$B" ] || fail "/dev/$A or /dev/$B is not a block device"
+}
+
+# The copy tests' disks: A and B as pick_disk_pair chooses them, and C, one
+# of another size; NS_C its namespace.
+pick_copy_disks() {
+	pick_disk_pair
+	C= NS_C=
+	for ns in $(namespaces); do
+		[ "$(size_of_ns "$ns")" != "$size_a" ] || continue
+		C=$(basename "$(disk_of "$ns")") NS_C=$ns
+		break
+	done
+	[ -n "$C" ] && [ -b "/dev/$C" ] || fail "need an rpmem disk of another size than $A (C=$C)"
 }
 
 size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }

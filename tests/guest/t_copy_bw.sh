@@ -7,14 +7,7 @@
 # compare would cost minutes under TCG.
 . /tests/lib.sh
 load_driver rpmem
-A= B=
-for ns in $(namespaces); do
-	[ "$(size_of_ns "$ns")" = 1073741824 ] || continue
-	d=$(basename "$(disk_of "$ns")")
-	if [ -z "$A" ]; then A=$d; elif [ -z "$B" ]; then B=$d; fi
-done
-[ -n "$A" ] && [ -n "$B" ] || fail "need two 1 GiB rpmem disks"
-[ -b /dev/$A ] && [ -b /dev/$B ] || fail "/dev/$A or /dev/$B is not a block device"
+pick_disk_pair
 # Touch both namespaces once so no round pays the host's first-touch cost
 # of the backing files.
 for d in $A $B; do check dd if=/dev/zero of=/dev/$d bs=1M count=1024 oflag=direct status=none; done

@@ -6,13 +6,7 @@
 # the offsets. Run with RPMEM_TESTS=copy_probe on two 1 GiB NVDIMMs.
 . /tests/lib.sh
 load_driver rpmem
-A= B=
-for ns in $(namespaces); do
-	[ "$(size_of_ns "$ns")" = 1073741824 ] || continue
-	d=$(basename "$(disk_of "$ns")")
-	if [ -z "$A" ]; then A=$d; elif [ -z "$B" ]; then B=$d; fi
-done
-[ -n "$A" ] && [ -n "$B" ] || fail "need two 1 GiB rpmem disks"
+pick_disk_pair
 for d in $A $B; do check dd if=/dev/zero of=/dev/$d bs=1M count=1024 oflag=direct status=none; done
 now() { cut -d' ' -f1 /proc/uptime; }
 mibs() { awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { printf "%.0f", m / (b - a) }'; }
