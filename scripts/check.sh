@@ -8,7 +8,9 @@
 #   HOST_TESTS=1              also run unit tests and lints on the host
 #   TESTS="dd fio"            only guest tests whose name contains a word
 #   RPMEM_LOG_DIR             console logs ($RPMEM_CACHE/logs)
-#   RPMEM_NVDIMM_DIR          NVDIMM backing files (/dev/shm/rpmem-check-VARIANT)
+#   RPMEM_NVDIMM_DIR          where NVDIMM backing files go (/dev/shm/rpmem-check):
+#                             VARIANT-CHAIN/ for each chain, removed after it
+#   SLOTS                     guests (and host checks) at once (the CPU count)
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 . "$(dirname "$0")/flushes.sh"
@@ -34,7 +36,7 @@ host_test() { # name command...
 	fi
 }
 
-if [ "${HOST_TESTS:-0}" = 1 ]; then
+host_checks() {
 	host_test unit-tests make -s -C "$RPMEM_ROOT" unit-test-module
 	host_test rpmemctl make -s -C "$RPMEM_ROOT" unit-test-rpmemctl
 	host_test rustfmt make -s -C "$RPMEM_ROOT" rustfmtcheck
@@ -42,16 +44,18 @@ if [ "${HOST_TESTS:-0}" = 1 ]; then
 	host_test checkpatch make -s -C "$RPMEM_ROOT" checkpatch
 	host_test install "$RPMEM_ROOT/scripts/test-install.sh" install
 	host_test dkms "$RPMEM_ROOT/scripts/test-install.sh" dkms
-fi
+}
 
 # ---- guest boots ---------------------------------------------------------
-# Each boot: label | NVDIMM count | size | fresh backing files | tests.
+# Each boot: chain | label | NVDIMM count | size | fresh backing files | tests.
+# The boots of one chain run in order on the chain's own NVDIMM files (a
+# power cycle reads what the boot before it wrote); chains run side by side.
 # Data tests run on both drivers (NAME@rpmem, NAME@nd_pmem).
 both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; done; }
-# A sixth field makes a power-cut boot: QEMU is SIGKILLed when the console
+# A seventh field makes a power-cut boot: QEMU is SIGKILLed when the console
 # matches it; the last acknowledged block goes to the next boot as RPMEM_ACKED.
-# A seventh is appended to the kernel command line.
-# An eighth sets the other memory sources and NVDIMM options, as VAR=value
+# An eighth is appended to the kernel command line.
+# A ninth sets the other memory sources and NVDIMM options, as VAR=value
 # words for qemu/run.sh (RPMEM_VIRTIO_PMEM=N RPMEM_CXL=1 ..., see
 # qemu/pmem-devices.sh; RPMEM_NVDIMM_LABEL=128K gives every NVDIMM a label
 # area, and labelled NVDIMMs have their own backing files); a boot with
@@ -65,43 +69,46 @@ both() { local t; for t in "$@"; do printf '%s@nd_pmem,%s@rpmem,' "$t" "$t"; don
 BAD_GEOMETRY='memmap=2K!0x60000000 memmap=10K!0x60100800 memmap=64M!0x70000000'
 LEGACY_PMEM='memmap=256M!0x40000000'
 
-M4="$(both bad_io readonly fsync_jobs stress)badblocks,unbind_load"
-# Trust (issue 11): info blocks, the copy's block-layer rules; bad-block
-# edge cases in the geometry boot (each bb_* test runs both drivers itself,
-# on one namespace per bus, and compares).
-M6="infoblock,copy_rules,copy_intr,copy_unbind"
-# The kmap_atomic_pfn_t registry under concurrent register/unregister,
-# every lookup checked (its timing is `make bench-kmap`'s).
-KMAP="kmap_race"
+# Block I/O on both drivers, then a power cycle.
+DATA="$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks bad_io readonly fsync_jobs stress)persist_write@rpmem,persist_write@nd_pmem"
+# The module's life: loading, parameters, binding, unbinding under load,
+# info blocks (issue 11); the kmap_atomic_pfn_t registry under concurrent
+# register/unregister, every lookup checked (its timing is `make
+# bench-kmap`'s); unbinding a third namespace during a copy.
+MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race"
+# pfn copies (t_copy clones the 256 MiB pair whole; the interrupt needs the
+# 1 GiB one) and the copy's block-layer rules (issue 11).
+COPY="copy,copy_rules,copy_intr"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
-plan_normal() { # [tests appended to the main boot]
-	echo "main|3|1G,1G,256M|1|$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ext4 reload two_disks)modload,params,modprobe_conf,move,personality,copy,$M4,$M6,$KMAP,persist_write@rpmem,persist_write@nd_pmem${1:+,$1}"
-	echo "power-cycle|3|1G,1G,256M|0|persist_check@rpmem,persist_check@nd_pmem"
-	# After power-cycle: it recreates the first two backing files.
-	echo "stack|2|1G|1|$(both $STACK | sed 's/,$//')"
-	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
-	echo "formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
-	echo "formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"
-	echo "geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
-	for d in rpmem nd_pmem; do
-		echo "powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
-		echo "after-powercut-$d|1|1G|0|powercut_check@$d"
-	done
+plan_normal() { # [tests appended to the module boot]
+	echo "data|data|3|1G,1G,256M|1|$DATA"
+	echo "data|power-cycle|3|1G,1G,256M|0|persist_check@rpmem,persist_check@nd_pmem"
+	echo "module|module|3|1G,1G,256M|1|$MODULE${1:+,$1}"
+	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# virtio-pmem and CXL pmem beside an NFIT NVDIMM, then the same files
 	# after a power-off: the CXL region is created again, its namespace
 	# comes back from the labels.
 	local src="RPMEM_VIRTIO_PMEM=1 RPMEM_VIRTIO_PMEM_SIZE=512M RPMEM_CXL=1 RPMEM_CXL_SIZE=256M"
-	echo "sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
-	echo "sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
+	echo "sources|sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
+	echo "sources|sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
+	echo "stack|stack|2|1G|1|$(both $STACK | sed 's/,$//')"
+	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
+	for d in rpmem nd_pmem; do
+		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
+		echo "powercut-$d|after-powercut-$d|1|1G|0|powercut_check@$d"
+	done
+	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
+	echo "formatted|formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
+	echo "formatted|formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"
 }
-# The debug kernel runs the suite on rpmem, then a kmemleak scan. The
+# The debug kernel runs the suite on rpmem, and a kmemleak scan. The
 # nd_pmem oracle rows run once, on the normal kernel: the debug kernel is
 # there to catch rpmem's bugs (flush_host keeps both: it compares them).
 # dd_full and fio_matrix (whole-device passes, minutes each under
 # DEBUG_PAGEALLOC) also run on the normal kernel only: on the debug kernel
 # the same paths are driven by dd_readback, fio_verify, stress and ext4.
-# DEBUG_LONG=0 (what `make test`, i.e. CI, sets) leaves out the boots of the
+# DEBUG_LONG=0 (what `make test`, i.e. CI, sets) leaves out the chains of the
 # other memory sources and of NVMe/TCP + dm/md on the debug kernel (TCG runs
 # CXL memory at ~15 MB/s; together they take longer than CI's budget allows
 # beside everything else); `make check-debug` runs them.
@@ -109,7 +116,7 @@ plan_debug() {
 	plan_normal kmemleak | sed -E 's/flush_host@nd_pmem/flush_host@ND_PMEM/g
 		s/[a-z_0-9]+@nd_pmem,//g; s/,?[a-z_0-9]+@nd_pmem(\||$)/\1/g; s/@ND_PMEM/@nd_pmem/g
 		s/(dd_full|fio_matrix)@rpmem,//g' |
-		if [ "${DEBUG_LONG:-1}" = 0 ]; then grep -Ev '^(sources|sources-power-cycle|stack)\|'; else cat; fi
+		if [ "${DEBUG_LONG:-1}" = 0 ]; then grep -Ev '^(sources|stack)\|'; else cat; fi
 }
 
 select_tests() { # comma list -> filtered comma list
@@ -148,7 +155,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	env $devices RPMEM_TRACE_FILE=$trace \
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
-	RPMEM_NVDIMM_DIR=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check-$variant} \
+	RPMEM_NVDIMM_DIR=$chain_dir \
 	RPMEM_TIMEOUT=$([ "$variant" = debug ] && echo 5400 || echo 3600) \
 	RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=$tests $extra" \
 	RPMEM_KILL_AT="$kill_at" "$RPMEM_ROOT/qemu/run.sh" || rc=$?
@@ -186,18 +193,27 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	fi
 }
 
-run_variant() { # variant kdir initrd: every boot of its plan, in order
-	local variant=$1 kdir=$2 initrd=$3
+# One chain: its boots in order, on NVDIMM files of its own, removed after
+# the last boot (they take RAM: /dev/shm).
+run_chain() { # variant chain
+	local variant=$1 chain=$2 kdir=${kdir_of[$1]} initrd=${initrd_of[$1]} start=$SECONDS
+	local chain_dir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-check}/$variant-$chain
+	local label n size fresh tests kill_at append devices
 	while IFS='|' read -r label n size fresh tests kill_at append devices; do
-		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$(select_tests "$tests")" "$kill_at" "$append" "$devices"
-	done < <("plan_$variant")
+		run_boot "$variant" "$kdir" "$initrd" "$label" "$n" "$size" "$fresh" "$tests" "$kill_at" "$append" "$devices"
+	done <<< "${boots_of["$variant $chain"]}"
+	rm -rf "$chain_dir"
+	log "$variant/$chain: done in $((SECONDS - start)) s"
+	echo "$variant $chain $((SECONDS - start))" >> "$durations"
 }
 
 # Build every variant's kernel, module and image first (one at a time: the
-# module builds in this tree), then run the variants' boots side by side
-# (PARALLEL=0: one after the other). Each variant has its own NVDIMM files
-# and logs; its report is printed whole, in KVARIANTS order.
-declare -A kdir_of=() initrd_of=()
+# module builds in this tree), then run the jobs, SLOTS at a time (default:
+# the CPU count; each TCG guest keeps a CPU busy): the host checks and every
+# chain of every variant, longest first by the last run's durations
+# ($RPMEM_CACHE/check-durations; plan order, debug first, until there are
+# some). Each job's report is printed whole at the end, in plan order.
+declare -A kdir_of=() initrd_of=() boots_of=()
 variants=()
 for variant in ${KVARIANTS:-normal}; do
 	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
@@ -205,24 +221,51 @@ for variant in ${KVARIANTS:-normal}; do
 	initrd_of[$variant]=$INITRD
 	variants+=("$variant")
 done
-if [ "${PARALLEL:-1}" = 1 ] && [ ${#variants[@]} -gt 1 ]; then
-	out=$(mktemp -d)
-	for variant in "${variants[@]}"; do
-		log "running the $variant suite in the background (report: $out/$variant)"
-		run_variant "$variant" "${kdir_of[$variant]}" "${initrd_of[$variant]}" > "$out/$variant" 2>&1 &
-	done
-	wait
-	for variant in "${variants[@]}"; do
-		cat "$out/$variant"
-		pass=$((pass + $(grep -c '^PASS ' "$out/$variant")))
-		failed=$((failed + $(grep -c '^FAIL ' "$out/$variant")))
-	done
-	rm -rf "$out"
-else
-	for variant in "${variants[@]}"; do
-		run_variant "$variant" "${kdir_of[$variant]}" "${initrd_of[$variant]}"
-	done
+chains=()
+for variant in "${variants[@]}"; do
+	while IFS='|' read -r chain label n size fresh tests rest; do
+		tests=$(select_tests "$tests")
+		[ -n "$tests" ] || continue
+		[ -n "${boots_of["$variant $chain"]+set}" ] || chains+=("$variant $chain")
+		boots_of["$variant $chain"]+="$label|$n|$size|$fresh|$tests|$rest"$'\n'
+	done < <("plan_$variant")
+done
+durations=$RPMEM_CACHE/check-durations
+touch "$durations"
+# Longest first: the last recorded duration, else the plan position.
+order=$(for i in "${!chains[@]}"; do
+		c=${chains[$i]}
+		d=$(awk -v v="${c% *}" -v c="${c#* }" '$1 == v && $2 == c { d = $3 } END { print d + 0 }' "$durations")
+		[ "${c% *}" = debug ] && i=$((i - 1000))
+		printf '%s %s %s\n' "$d" "$((-i))" "$c"
+	done | sort -k1,1nr -k2,2nr | cut -d' ' -f3-)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+slots=${SLOTS:-$(nproc)}
+running=0
+if [ "${HOST_TESTS:-0}" = 1 ]; then
+	host_checks > "$out/host" 2>&1 &
+	running=1
 fi
+start=$SECONDS
+while read -r variant chain; do
+	[ -n "$chain" ] || continue
+	while [ "$running" -ge "$slots" ]; do
+		wait -n
+		running=$((running - 1))
+	done
+	run_chain "$variant" "$chain" > "$out/$variant.$chain" &
+	running=$((running + 1))
+done <<< "$order"
+wait
+tail -n 200 "$durations" > "$durations.new" && mv "$durations.new" "$durations"
+log "guest suite: $((SECONDS - start)) s"
+for f in host "${chains[@]/ /.}"; do
+	[ -f "$out/$f" ] || continue
+	cat "$out/$f"
+	pass=$((pass + $(grep -c '^PASS ' "$out/$f")))
+	failed=$((failed + $(grep -c '^FAIL ' "$out/$f")))
+done
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

@@ -128,23 +128,32 @@ sum_sectors() { # name start nr
 		iflag=direct,skip_bytes,count_bytes status=none | datasum
 }
 
-# Two rpmem disks of one size for a copy: A, the first disk; B, the next
-# one of A's size; NS_A, NS_B their namespaces.
-pick_disk_pair() {
-	A= B= NS_A= NS_B=
-	for ns in $(namespaces); do
-		d=$(basename "$(disk_of "$ns")")
-		if [ -z "$A" ]; then A=$d NS_A=$ns size_a=$(size_of_ns "$ns")
-		elif [ -z "$B" ] && [ "$(size_of_ns "$ns")" = "$size_a" ]; then B=$d NS_B=$ns; fi
-	done
-	[ -n "$A" ] && [ -n "$B" ] || fail "need two rpmem disks of one size (A=$A B=$B)"
+# Two rpmem disks of one size for a copy: the first two namespaces (in
+# name order) that share a size, or with `smallest` the two of the
+# smallest size that two share; A, B their disks, NS_A, NS_B their
+# namespaces, size_a their size.
+pick_disk_pair() { # [smallest]
+	local ns size
+	A= B= NS_A= NS_B= size_a=
+	for ns in $(namespaces); do echo "$(size_of_ns "$ns") $ns"; done > /tmp/ns-sizes
+	if [ "${1:-}" = smallest ]; then sort -n -k1,1 /tmp/ns-sizes; else cat /tmp/ns-sizes; fi > /tmp/ns-order
+	while read -r size ns; do
+		[ -n "$NS_B" ] && break
+		if grep -q "^$size " /tmp/ns-seen 2>/dev/null; then
+			NS_A=$(grep "^$size " /tmp/ns-seen | head -1 | cut -d' ' -f2) NS_B=$ns size_a=$size
+		fi
+		echo "$size $ns" >> /tmp/ns-seen
+	done < /tmp/ns-order
+	rm -f /tmp/ns-seen
+	[ -n "$NS_B" ] || fail "need two rpmem disks of one size ($(tr '\n' ' ' < /tmp/ns-sizes))"
+	A=$(basename "$(disk_of "$NS_A")") B=$(basename "$(disk_of "$NS_B")")
 	[ -b "/dev/$A" ] && [ -b "/dev/$B" ] || fail "/dev/$A or /dev/$B is not a block device"
 }
 
 # The copy tests' disks: A and B as pick_disk_pair chooses them, and C, one
 # of another size; NS_C its namespace.
-pick_copy_disks() {
-	pick_disk_pair
+pick_copy_disks() { # [smallest]
+	pick_disk_pair "$@"
 	C= NS_C=
 	for ns in $(namespaces); do
 		[ "$(size_of_ns "$ns")" != "$size_a" ] || continue

@@ -5,7 +5,7 @@
 . /tests/lib.sh
 load_driver rpmem
 modprobe brd rd_nr=1 rd_size=8192 max_part=0
-pick_copy_disks
+pick_copy_disks smallest
 info "A=$A B=$B C=$C"
 N=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
 check dd if=/dev/urandom of=/dev/$A bs=1M count=64 oflag=direct status=none
@@ -67,7 +67,7 @@ else
 		line="$d $ns size=$(blockdev --getsize64 /dev/$d) flush=[a-z]* nowait=1 read_only=0 bad_sectors=0 copying=0"
 		grep -q "^$line$" /tmp/status.out || fail "status has no line '$line': $(cat /tmp/status.out)"
 	done
-	rpmemctl status --json | grep -q "\"name\":\"$A\",\"namespace\":\"$NS_A\",\"size\":1073741824," ||
+	rpmemctl status --json | grep -q "\"name\":\"$A\",\"namespace\":\"$NS_A\",\"size\":$(blockdev --getsize64 /dev/$A)," ||
 		fail "status --json: $(rpmemctl status --json)"
 	info "status lists $A $B $C"
 	# Ctrl-C stops a clone at the next chunk: exit status 130 and how far it got.

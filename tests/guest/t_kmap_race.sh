@@ -10,7 +10,7 @@
 . /tests/lib.sh
 load_driver rpmem
 jobs=$(( $(nproc) * 2 ))
-secs=20
+secs=10
 end=$(( $(date +%s) + secs ))
 j=0
 while [ $j -lt $jobs ]; do
