@@ -84,8 +84,6 @@ STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the module boot]
 	echo "data|data|3|1G,1G,256M|1|$DATA"
 	echo "data|power-cycle|3|1G,1G,256M|0|persist_check@rpmem,persist_check@nd_pmem"
-	echo "module|module|3|1G,1G,256M|1|$MODULE${1:+,$1}"
-	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# virtio-pmem and CXL pmem beside an NFIT NVDIMM, then the same files
 	# after a power-off: the CXL region is created again, its namespace
 	# comes back from the labels.
@@ -93,6 +91,8 @@ plan_normal() { # [tests appended to the module boot]
 	echo "sources|sources|1|256M|1|cxl_create,$(both vpmem_dd vpmem_fio vpmem_ext4 vpmem_nowait flush_host cxl_dd cxl_fio cxl_ext4 seed_quiet)vpmem_move,cxl_move,$(both vpmem_persist_write cxl_persist_write)|||$src"
 	echo "sources|sources-power-cycle|1|256M|0|cxl_labels,$(both vpmem_persist_check cxl_persist_check)|||$src"
 	echo "stack|stack|2|1G|1|$(both $STACK | sed 's/,$//')"
+	echo "module|module|3|1G,1G,256M|1|$MODULE${1:+,$1}"
+	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
@@ -204,16 +204,16 @@ run_chain() { # variant chain
 	done <<< "${boots_of["$variant $chain"]}"
 	rm -rf "$chain_dir"
 	log "$variant/$chain: done in $((SECONDS - start)) s"
-	echo "$variant $chain $((SECONDS - start))" >> "$durations"
+	[ -n "${TESTS:-}" ] || echo "$variant $chain $((SECONDS - start))" >> "$durations"
 }
 
 # Build every variant's kernel, module and image first (one at a time: the
 # module builds in this tree), then run the jobs, SLOTS at a time (default:
 # the CPU count; each TCG guest keeps a CPU busy): the host checks and every
-# chain of every variant, longest first by the last run's durations
-# ($RPMEM_CACHE/check-durations; plan order, debug first, until there are
-# some). Each job's report is printed whole at the end, in plan order.
-declare -A kdir_of=() initrd_of=() boots_of=()
+# chain of every variant, longest first by the last whole run's durations
+# ($RPMEM_CACHE/check-durations; until there are some, the variants' plans
+# interleaved, debug first). Each job's report is printed whole at the end, in plan order.
+declare -A kdir_of=() initrd_of=() boots_of=() index_of=()
 variants=()
 for variant in ${KVARIANTS:-normal}; do
 	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
@@ -223,22 +223,25 @@ for variant in ${KVARIANTS:-normal}; do
 done
 chains=()
 for variant in "${variants[@]}"; do
+	k=0
 	while IFS='|' read -r chain label n size fresh tests rest; do
 		tests=$(select_tests "$tests")
 		[ -n "$tests" ] || continue
-		[ -n "${boots_of["$variant $chain"]+set}" ] || chains+=("$variant $chain")
+		if [ -z "${boots_of["$variant $chain"]+set}" ]; then
+			index_of["$variant $chain"]=$k
+			k=$((k + 1))
+			chains+=("$variant $chain")
+		fi
 		boots_of["$variant $chain"]+="$label|$n|$size|$fresh|$tests|$rest"$'\n'
 	done < <("plan_$variant")
 done
 durations=$RPMEM_CACHE/check-durations
 touch "$durations"
 # Longest first: the last recorded duration, else the plan position.
-order=$(for i in "${!chains[@]}"; do
-		c=${chains[$i]}
+order=$(for c in "${chains[@]}"; do
 		d=$(awk -v v="${c% *}" -v c="${c#* }" '$1 == v && $2 == c { d = $3 } END { print d + 0 }' "$durations")
-		[ "${c% *}" = debug ] && i=$((i - 1000))
-		printf '%s %s %s\n' "$d" "$((-i))" "$c"
-	done | sort -k1,1nr -k2,2nr | cut -d' ' -f3-)
+		printf '%s %s %s %s\n' "$d" "${index_of[$c]}" "$([ "${c% *}" = debug ] && echo 0 || echo 1)" "$c"
+	done | sort -k1,1nr -k2,2n -k3,3n | cut -d' ' -f4-)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 slots=${SLOTS:-$(nproc)}
