@@ -3,10 +3,14 @@
 docs/benchmarks-ab.md (bench/ab.sh writes the header first).
 
 Reads `AB row pass a_mibs=.. b_mibs=.. ratio_median=.. ratio_p10=..
-ratio_p90=..` lines (tools/abbench: a is rpmem, b is nd_pmem).
+ratio_p90=..` lines (tools/abbench: a is rpmem, b is nd_pmem; in the
+control passes 3 and 4 both are nd_pmem).
 """
+import math
 import os
 import sys
+
+CONTROL = ("3", "4")
 
 import charts
 
@@ -23,33 +27,52 @@ def parse(log):
 
 def main(log, out):
     runs = parse(log)
-    lines = ["| row | pass | rpmem MiB/s | nd_pmem MiB/s | rpmem / nd_pmem (median of pairs) | p10–p90 of pairs |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| row | pass | A | A MiB/s | nd_pmem MiB/s | A / nd_pmem (median of pairs) | p10–p90 of pairs |",
+             "|---|---|---|---|---|---|---|"]
     rows, passes = [], {}
     for row, ps, f in runs:
-        lines.append(f"| {row} | {ps} | {f['a_mibs']} | {f['b_mibs']} | {f['ratio_median']}× "
+        side = "nd_pmem (control)" if ps in CONTROL else "rpmem"
+        lines.append(f"| {row} | {ps} | {side} | {f['a_mibs']} | {f['b_mibs']} | {f['ratio_median']}× "
                      f"| {f['ratio_p10']}–{f['ratio_p90']} |")
         if row not in rows:
             rows.append(row)
         q, lo, hi = (float(f[k]) for k in ("ratio_median", "ratio_p10", "ratio_p90"))
         passes.setdefault(ps, {})[row] = (q, lo, hi, [])
     lines.append("")
-    if len(passes) == 2:
-        # Each pass serves the other namespace with rpmem: the namespace's
-        # own speed (it differs by up to ~20 % under TCG) cancels in the
-        # geometric mean of the two passes, which is the drivers' ratio.
+    def combined(p, q):
+        # Each pass of a couple serves the other namespace on side A: the
+        # namespace's own speed (it differs by up to ~20 % under TCG)
+        # cancels in the geometric mean of the two pass medians.
+        return {row: (p[row][0] * q[row][0]) ** 0.5 for row in rows if row in p and row in q}
+    if "1" in passes and "2" in passes:
+        drv = combined(passes["1"], passes["2"])
+        ctl = combined(passes["3"], passes["4"]) if all(c in passes for c in CONTROL) else {}
+        # The control compares nd_pmem with itself, so its combined ratio
+        # is 1 but for the measurement's own error: the largest deviation
+        # over the rows is the band a driver difference must leave.
+        band = max((abs(math.log(v)) for v in ctl.values()), default=0.0)
         lines += ["Both passes combined (geometric mean of the two pass medians: each namespace "
-                  "served once by each driver):", "",
-                  "| row | rpmem / nd_pmem |", "|---|---|"]
-        a, b = (passes[k] for k in sorted(passes))
-        for row in rows:
-            if row in a and row in b:
-                lines.append(f"| {row} | {(a[row][0] * b[row][0]) ** 0.5:.3f}× |")
+                  "served once by each side)" + (", and the control: nd_pmem against itself, "
+                  f"combined the same way. Its largest deviation from 1.00 over the rows, "
+                  f"±{(math.exp(band) - 1) * 100:.1f} %, is the noise band of a combined ratio; "
+                  "a row is ahead or behind only outside it." if ctl else ":"), ""]
+        if ctl:
+            lines += ["| row | rpmem / nd_pmem | control: nd_pmem / nd_pmem | verdict |",
+                      "|---|---|---|---|"]
+            for row, v in drv.items():
+                c = ctl.get(row)
+                verdict = ("ahead" if math.log(v) > band else "behind" if math.log(v) < -band
+                           else "level (inside the band)")
+                lines.append(f"| {row} | {v:.3f}× | {c:.3f}× | {verdict} |" if c else f"| {row} | {v:.3f}× | – | – |")
+        else:
+            lines += ["| row | rpmem / nd_pmem |", "|---|---|"]
+            lines += [f"| {row} | {v:.3f}× |" for row, v in drv.items()]
         lines.append("")
     if runs:
         img = charts.ratios(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-ab-ratios.svg"),
                             "rpmem / nd_pmem, interleaved bursts (log scale)", rows,
-                            [(f"pass {ps}", d) for ps, d in sorted(passes.items())], log=True, sharex=True)
+                            [(f"pass {ps}" + (" (control)" if ps in CONTROL else ""), d)
+                             for ps, d in sorted(passes.items())], log=True, sharex=True)
         if img is None:
             print(f"ab-report.py: {charts.SKIPPED}", file=sys.stderr)
             lines.append(f"_rpmem / nd_pmem per row and pass: {charts.SKIPPED}._")
