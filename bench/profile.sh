@@ -5,6 +5,7 @@
 #   BENCH_RUNTIME seconds per run (4), PROFILE_OUT (docs/profile.md)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
+export RPMEM_IMAGE_PERF=1	# perf in the image
 prepare_guest normal
 log=$RPMEM_CACHE/logs/profile.log
 out=${PROFILE_OUT:-$RPMEM_ROOT/docs/profile.md}

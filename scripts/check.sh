@@ -207,20 +207,41 @@ run_chain() { # variant chain
 	[ -n "${TESTS:-}" ] || echo "$variant $chain $((SECONDS - start))" >> "$durations"
 }
 
-# Build every variant's kernel, module and image first (one at a time: the
-# module builds in this tree), then run the jobs, SLOTS at a time (default:
-# the CPU count; each TCG guest keeps a CPU busy): the host checks and every
-# chain of every variant, longest first by the last whole run's durations
-# ($RPMEM_CACHE/check-durations; until there are some, the variants' plans
-# interleaved, debug first). Each job's report is printed whole at the end, in plan order.
+# The first variant's kernel, module and image are built first; the other
+# variants' (one at a time: the module builds in this tree) build while the
+# first variant's chains run, and the host checks (they build in this tree
+# too) wait for the last of them. Jobs run SLOTS at a time (default: the
+# CPU count; each TCG guest keeps a CPU busy), longest first by the last
+# whole run's durations ($RPMEM_CACHE/check-durations; until there are some,
+# the variants' plans interleaved, debug first), each once its variant is
+# built. Each job's report is printed whole at the end, in plan order.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+read -ra variants <<< "${KVARIANTS:-normal}"
 declare -A kdir_of=() initrd_of=() boots_of=() index_of=()
-variants=()
-for variant in ${KVARIANTS:-normal}; do
-	prepare_guest "$variant" || { result FAIL "$variant:build" "kernel, module or initramfs"; continue; }
-	kdir_of[$variant]=$KDIR
-	initrd_of[$variant]=$INITRD
-	variants+=("$variant")
-done
+prepare_into() { # variant: what it built goes to $out/built.VARIANT
+	if prepare_guest "$1"; then
+		echo "$KDIR $INITRD" > "$out/built.$1"
+	else
+		result FAIL "$1:build" "kernel, module or initramfs"
+		: > "$out/failed.$1"
+	fi
+}
+built() { # variant: true once its build is done (and noted here)
+	local k i
+	[ -n "${kdir_of[$1]+set}" ] && return 0
+	[ -f "$out/built.$1" ] || return 1
+	read -r k i < "$out/built.$1"
+	kdir_of[$1]=$k initrd_of[$1]=$i
+}
+(prepare_into "${variants[0]}") > "$out/prep.0"
+running=0
+if [ ${#variants[@]} -gt 1 ]; then
+	(for v in "${variants[@]:1}"; do prepare_into "$v"; done; : > "$out/prepared") > "$out/prep.1" &
+	running=1
+else
+	: > "$out/prepared"
+fi
 chains=()
 for variant in "${variants[@]}"; do
 	k=0
@@ -238,32 +259,52 @@ done
 durations=$RPMEM_CACHE/check-durations
 touch "$durations"
 # Longest first: the last recorded duration, else the plan position.
-order=$(for c in "${chains[@]}"; do
+all_jobs=("${chains[@]}")
+[ "${HOST_TESTS:-0}" = 1 ] && { all_jobs+=("host checks"); index_of["host checks"]=99; }
+pending=()
+while read -r c; do
+	[ -n "$c" ] && pending+=("$c")
+done < <(for c in "${all_jobs[@]}"; do
 		d=$(awk -v v="${c% *}" -v c="${c#* }" '$1 == v && $2 == c { d = $3 } END { print d + 0 }' "$durations")
 		printf '%s %s %s %s\n' "$d" "${index_of[$c]}" "$([ "${c% *}" = debug ] && echo 0 || echo 1)" "$c"
 	done | sort -k1,1nr -k2,2n -k3,3n | cut -d' ' -f4-)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 slots=${SLOTS:-$(nproc)}
-running=0
-if [ "${HOST_TESTS:-0}" = 1 ]; then
-	host_checks > "$out/host" 2>&1 &
-	running=1
-fi
 start=$SECONDS
-while read -r variant chain; do
-	[ -n "$chain" ] || continue
+while [ ${#pending[@]} -gt 0 ]; do
 	while [ "$running" -ge "$slots" ]; do
 		wait -n
 		running=$((running - 1))
 	done
-	run_chain "$variant" "$chain" > "$out/$variant.$chain" &
+	next=
+	for i in "${!pending[@]}"; do
+		job=${pending[$i]}
+		if [ "$job" = "host checks" ]; then [ -f "$out/prepared" ]; else built "${job% *}"; fi && { next=$i; break; }
+	done
+	if [ -z "$next" ]; then
+		# Nothing can start until a build ends; a failed build drops its chains.
+		for i in "${!pending[@]}"; do
+			[ -f "$out/failed.${pending[$i]% *}" ] && unset 'pending[i]'
+		done
+		pending=("${pending[@]}")
+		[ "$running" -gt 0 ] || { result FAIL check "jobs that cannot start: ${pending[*]}"; break; }
+		wait -n
+		running=$((running - 1))
+		continue
+	fi
+	job=${pending[$next]}
+	unset 'pending[next]'
+	pending=("${pending[@]}")
+	if [ "$job" = "host checks" ]; then
+		(t=$SECONDS; host_checks; [ -n "${TESTS:-}" ] || echo "host checks $((SECONDS - t))" >> "$durations") > "$out/host" 2>&1 &
+	else
+		run_chain "${job% *}" "${job#* }" > "$out/${job/ /.}" &
+	fi
 	running=$((running + 1))
-done <<< "$order"
+done
 wait
 tail -n 200 "$durations" > "$durations.new" && mv "$durations.new" "$durations"
-log "guest suite: $((SECONDS - start)) s"
-for f in host "${chains[@]/ /.}"; do
+log "jobs: $((SECONDS - start)) s"
+for f in prep.0 prep.1 host "${chains[@]/ /.}"; do
 	[ -f "$out/$f" ] || continue
 	cat "$out/$f"
 	pass=$((pass + $(grep -c '^PASS ' "$out/$f")))

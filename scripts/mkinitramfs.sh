@@ -13,8 +13,11 @@ KDIR=${1:?usage: mkinitramfs.sh KDIR}
 BINS=(/usr/bin/fio /usr/bin/ndctl /usr/bin/cxl /sbin/mke2fs /sbin/e2fsck /sbin/blockdev
       /bin/dd /usr/bin/sha256sum /usr/bin/cksum /usr/bin/cmp /usr/bin/stat /sbin/blkdiscard
       /usr/bin/kmod /usr/bin/timeout /usr/bin/env /usr/sbin/nvme /sbin/dmsetup /sbin/mdadm)
-# Optional: perf for `make profile` (Debian linux-perf); skipped if absent.
-OPT_BINS=(/usr/bin/perf)
+# Optional: perf for `make profile` (Debian linux-perf; RPMEM_IMAGE_PERF=1),
+# skipped if absent. Not in the test image: perf's libraries are a fifth of
+# the image, and every boot unpacks the image (seconds on the debug kernel).
+OPT_BINS=()
+[ "${RPMEM_IMAGE_PERF:-0}" = 1 ] && OPT_BINS=(/usr/bin/perf)
 kver=$(cat "$KDIR/include/config/kernel.release")
 ko=$RPMEM_ROOT/rpmem.ko
 [ -f "$ko" ] || die "$ko missing: run make first"
@@ -34,7 +37,7 @@ for t in memcpy-bw abbench mkinfoblock vecio; do
 done
 
 key=$( { sha256sum "$ko" "$0" "$rpmemctl" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
-	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; ls "${OPT_BINS[@]}" 2>/dev/null; echo "$kver"; } | sha256sum | cut -c1-16)
+	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; for b in "${OPT_BINS[@]}"; do [ -x "$b" ] && echo "$b"; done; echo "$kver"; } | sha256sum | cut -c1-16)
 out_dir=$RPMEM_CACHE/initramfs
 out=$out_dir/initramfs-$key.cpio
 if [ -f "$out" ]; then
