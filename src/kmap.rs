@@ -24,6 +24,7 @@ use crate::bindings;
 use crate::mapping::RegisteredMapping;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
+use crate::range_table::{DevRange, RangeTable};
 use crate::read_section::{ReadSide, Section};
 use crate::registry::{self, Registration};
 use crate::span::end_within;
@@ -104,21 +105,54 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
 ///
-/// Branch-light: the registry refuses ranges whose byte offsets or mapping
-/// would overflow ([`crate::range_table::PFN_LIMIT`]), so the frame's byte
-/// offset cannot wrap, and saturating sums fold the overflow checks of
-/// `offset` and `len` into the one bounds comparison.
+/// The fast path is the range the index names ([`RangeTable::candidate`])
+/// and one branch for all its checks ([`address_in`]); anything else (a
+/// range boundary inside the frame's index slot, a miss, a span too long)
+/// goes out of line to the full lookup.
 #[inline(always)]
 fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &impl ReadSide) -> Option<NonNull<u8>> {
-    let range = registry::lookup(pfn.number(), rcu)?;
-    // `pfn` lies in `range`: this is below `range.nr_pages`.
-    let page = pfn.number().wrapping_sub(range.start_pfn);
-    let first = ((page << PAGE_SHIFT) as usize).saturating_add(offset);
-    if first.saturating_add(len) > (range.nr_pages << PAGE_SHIFT) as usize {
+    let (table, last_cluster) = registry::table(rcu);
+    let pfn = pfn.number();
+    match address_in(table.candidate(pfn, last_cluster), pfn, offset, len) {
+        Some(addr) => Some(addr),
+        None => device_address_slow(table, last_cluster, pfn, offset, len),
+    }
+}
+
+/// [`device_address`] through the full lookup.
+#[cold]
+#[inline(never)]
+fn device_address_slow(
+    table: &RangeTable,
+    last_cluster: usize,
+    pfn: u64,
+    offset: usize,
+    len: usize,
+) -> Option<NonNull<u8>> {
+    address_in(table.lookup_in(pfn, last_cluster)?, pfn, offset, len)
+}
+
+/// Where `len` bytes at `offset` into frame `pfn` of `range` are mapped, if
+/// `range` holds `pfn` and the bytes.
+///
+/// One comparison, one branch: the end of the span, and at least the end of
+/// frame `pfn`, as a byte offset into the range must not pass the range's
+/// end; in 128 bits no shift or sum wraps, whatever `pfn`, `offset` and
+/// `len` are.
+#[inline(always)]
+fn address_in(range: &DevRange, pfn: u64, offset: usize, len: usize) -> Option<NonNull<u8>> {
+    let page = pfn.wrapping_sub(range.start_pfn);
+    let span = (offset as u128).wrapping_add(len as u128);
+    let end = (u128::from(page) << PAGE_SHIFT).wrapping_add(span.max(PAGE_SIZE as u128));
+    if end > u128::from(range.nr_pages) << PAGE_SHIFT {
         return None;
     }
-    // `first` is inside the range, whose mapping does not wrap.
-    NonNull::new(range.base.wrapping_add(first) as *mut u8)
+    // Both below the range's byte size (`end` is no more), which fits in a
+    // `u64` ([`crate::range_table::PFN_LIMIT`]): nothing wraps.
+    let first = ((page << PAGE_SHIFT) as usize).wrapping_add(offset);
+    // SAFETY: `first` is inside the range, whose mapping starts above 0 and
+    // does not wrap (the registry refuses others), so the address is not 0.
+    Some(unsafe { NonNull::new_unchecked(range.base.wrapping_add(first) as *mut u8) })
 }
 
 /// Map `len` bytes at `offset` into device frame `pfn` inside the caller's
