@@ -2,7 +2,11 @@
 
 //! In-kernel micro-benchmark of [`kmap_atomic_pfn_t`]: the registry lookup
 //! against the 2015 design (a linked list walked under RCU on every map)
-//! and against a RAM page through `kmap_local_page()`.
+//! and against a RAM page: its direct-map address (what `kmap_local_page()`
+//! is without highmem, and what [`kmap_atomic_pfn_t`] gives for a RAM
+//! frame), alone and inside the preemption-disabled section that
+//! `kmap_atomic()`, and [`kmap_atomic_pfn_t`] for a device frame, take for
+//! each mapping.
 //!
 //! Every variant runs the same loop: take the next frame from a table of
 //! [`TARGETS`] frames, map 64 bytes of it, keep the address. For the device
@@ -25,6 +29,7 @@ use crate::bindings;
 use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in};
 use crate::pfn::{Pfn, PAGE_SHIFT};
 use crate::range_table::DevRange;
+use crate::read_section::Section;
 use crate::registry::Registration;
 
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
@@ -50,11 +55,16 @@ pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 
 /// Picoseconds per map+unmap for each variant: the fastest of [`SLICES`]
 /// interleaved slices (the list walk runs a sixteenth of the iterations).
+/// `page_ps` maps a RAM frame with [`kmap_atomic_pfn_t`] (its direct-map
+/// address); `page_section_ps` does the same inside a [`Section`] of its
+/// own, as a device mapping takes one (`kmap_atomic()` of a page also
+/// disables page faults, which this leaves out).
 pub(crate) struct KmapBench {
     pub(crate) registry_ps: u64,
     pub(crate) registry_held_ps: u64,
     pub(crate) list_ps: u64,
     pub(crate) page_ps: u64,
+    pub(crate) page_section_ps: u64,
 }
 
 /// A node of the 2015-style range list.
@@ -212,7 +222,7 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     // run, and this way it hits all variants alike.
     let slice = (iterations / SLICES).max(1);
     let list_slice = (slice / 16).max(1);
-    let mut best = [u64::MAX; 4];
+    let mut best = [u64::MAX; 5];
     for _ in 0..SLICES {
         let start = now_ns();
         for i in 0..slice {
@@ -246,10 +256,23 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
             black_box(m.as_ref().map(|m| m.as_ptr()));
         }
         best[3] = best[3].min(per_call_ps(start, slice));
+
+        // The same RAM page inside the section a device mapping takes for
+        // itself (preemption disabled, as `kmap_atomic()` does).
+        let start = now_ns();
+        for i in 0..slice {
+            let section = Section::enter();
+            // SAFETY: `ram` is our own buffer, alive for the whole loop.
+            let m = unsafe { kmap_atomic_pfn_t(target(rams, i), 0, 64) };
+            black_box(m.as_ref().map(|m| m.as_ptr()));
+            drop(m);
+            drop(section);
+        }
+        best[4] = best[4].min(per_call_ps(start, slice));
         // SAFETY: process context, no lock or RCU section held.
         unsafe { bindings::rpmem_cond_resched() };
     }
-    let [registry_ps, registry_held_ps, list_ps, page_ps] = best;
+    let [registry_ps, registry_held_ps, list_ps, page_ps, page_section_ps] = best;
 
     drop(regs);
     drop(nodes);
@@ -259,5 +282,6 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         registry_held_ps,
         list_ps,
         page_ps,
+        page_section_ps,
     })
 }
