@@ -133,26 +133,18 @@ fn device_address_slow(
 }
 
 /// Where `len` bytes at `offset` into frame `pfn` of `range` are mapped, if
-/// `range` holds `pfn` and the bytes.
-///
-/// One comparison, one branch: the end of the span, and at least the end of
-/// frame `pfn`, as a byte offset into the range must not pass the range's
-/// end; in 128 bits no shift or sum wraps, whatever `pfn`, `offset` and
-/// `len` are.
+/// `range` holds `pfn` and the bytes: one comparison, one branch
+/// ([`DevRange::holds_span`]).
 #[inline(always)]
 fn address_in(range: &DevRange, pfn: u64, offset: usize, len: usize) -> Option<NonNull<u8>> {
-    let page = pfn.wrapping_sub(range.start_pfn);
-    let span = (offset as u128).wrapping_add(len as u128);
-    let end = (u128::from(page) << PAGE_SHIFT).wrapping_add(span.max(PAGE_SIZE as u128));
-    if end > u128::from(range.nr_pages) << PAGE_SHIFT {
+    if !range.holds_span(pfn, offset, len) {
         return None;
     }
-    // Both below the range's byte size (`end` is no more), which fits in a
-    // `u64` ([`crate::range_table::PFN_LIMIT`]): nothing wraps.
-    let first = ((page << PAGE_SHIFT) as usize).wrapping_add(offset);
-    // SAFETY: `first` is inside the range, whose mapping starts above 0 and
-    // does not wrap (the registry refuses others), so the address is not 0.
-    Some(unsafe { NonNull::new_unchecked(range.base.wrapping_add(first) as *mut u8) })
+    let addr = range.address_at(pfn, offset);
+    // SAFETY: `range` is in a table, so it is mapped above address 0 and
+    // its mapping does not wrap ([`crate::range_table::RangeTable::with`]
+    // refuses others), and `addr` lies inside it: not 0.
+    Some(unsafe { NonNull::new_unchecked(addr as *mut u8) })
 }
 
 /// Map `len` bytes at `offset` into device frame `pfn` inside the caller's

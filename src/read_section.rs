@@ -78,19 +78,21 @@ impl Drop for Section {
     fn drop(&mut self) {
         // SAFETY: undoes `enter()` on the same CPU. The count reaches zero
         // only when it is the outermost section and a reschedule is pending
-        // (the folded NEED_RESCHED bit is clear), and then the preemption
-        // point is called, as C's `preempt_enable()` does: the same
+        // (the folded NEED_RESCHED bit is clear), and only then is the
+        // preemption point called, as C's `preempt_enable()` does: the same
         // `decl` and jump on its flags (`__preempt_count_dec_and_test()`).
+        // The usual case jumps straight on, the rare one falls through.
         unsafe {
             asm!(
                 "decl %gs:{count}(%rip)",
-                "jz {resched}",
+                "jnz {done}",
                 count = sym __preempt_count,
-                // SAFETY: preemption is enabled again and a reschedule is
-                // due: the preemption point `preempt_enable()` calls.
-                resched = label { unsafe { preempt_schedule() } },
+                done = label { return },
                 options(att_syntax, nostack),
             );
         }
+        // SAFETY: preemption is enabled again and a reschedule is due: the
+        // preemption point `preempt_enable()` calls.
+        unsafe { preempt_schedule() };
     }
 }
