@@ -26,7 +26,7 @@ use kernel::prelude::*;
 use kernel::sync::rcu;
 
 use crate::bindings;
-use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in};
+use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in, PfnMapping};
 use crate::pfn::{Pfn, PAGE_SHIFT};
 use crate::range_table::DevRange;
 use crate::read_section::Section;
@@ -93,10 +93,19 @@ impl Rng {
 /// The frames a timed loop maps, in turn.
 type Targets = [Pfn; TARGETS];
 
-/// The frame for iteration `i`: a masked index, so no bounds check.
+/// The frame for iteration `i`: a masked index, so no bounds check. The
+/// table is on the heap, filled at run time: the compiler cannot know its
+/// frames (RAM or device), so each is loaded and classified as it comes.
 #[inline(always)]
 fn target(targets: &Targets, i: u32) -> Pfn {
-    black_box(targets[i as usize & (TARGETS - 1)])
+    targets[i as usize & (TARGETS - 1)]
+}
+
+/// Keep a mapping's address (one word), so that it must be computed, and
+/// drop the mapping.
+#[inline(always)]
+fn keep(m: Option<PfnMapping<'_>>) {
+    black_box(m.as_ref().map_or(null_mut(), |m| m.as_ptr()));
 }
 
 /// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
@@ -152,7 +161,7 @@ unsafe fn time_kmap(targets: &Targets, n: u32) -> u64 {
         // SAFETY: the caller vouches for the RAM frames; device frames are
         // mapped through the registry.
         let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
-        black_box(m.as_ref().map(|m| m.as_ptr()));
+        keep(m);
     }
     per_call_ps(start, n)
 }
@@ -170,8 +179,7 @@ unsafe fn time_kmap_in_section(targets: &Targets, n: u32) -> u64 {
         let section = Section::enter();
         // SAFETY: as in `time_kmap`.
         let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
-        black_box(m.as_ref().map(|m| m.as_ptr()));
-        drop(m);
+        keep(m);
         drop(section);
     }
     per_call_ps(start, n)
@@ -185,7 +193,7 @@ fn time_kmap_held(targets: &Targets, n: u32) -> u64 {
     let start = now_ns();
     for i in 0..n {
         let m = kmap_device_in(&rcu, target(targets, i), 0, 64);
-        black_box(m.as_ref().map(|m| m.as_ptr()));
+        keep(m);
     }
     let ps = per_call_ps(start, n);
     drop(rcu);
