@@ -155,10 +155,7 @@ pub(crate) struct RangeTable {
     len: usize,
     /// Number of clusters less one (0 for an empty table).
     last_cluster: usize,
-    /// In pfn order; unused ones are all zero (an empty span), but for
-    /// the start of an unused second cluster, `u64::MAX` in a table with
-    /// ranges (one cluster needs no walk; in an empty table, where it is 0,
-    /// every lookup misses all the same).
+    /// In pfn order; unused ones are all zero (an empty span).
     clusters: [Cluster; MAX_CLUSTERS],
     /// Per cluster slot (and one past each cluster's last): the first
     /// range ending after the slot's first frame.
@@ -261,14 +258,9 @@ impl RangeTable {
     /// may be past its last slot).
     #[inline(always)]
     fn slot_of(&self, pfn: u64, last_cluster: usize) -> (&Cluster, u64) {
-        // One or two clusters (an unused second one starts at `u64::MAX`):
-        // a comparison, no branch. More: a walk.
-        let mut k = usize::from(self.clusters[1].start_pfn <= pfn);
-        if last_cluster > 1 {
-            k = 0;
-            while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
-                k += 1;
-            }
+        let mut k = 0;
+        while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
+            k += 1;
         }
         let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
         // Below the cluster's start the difference wraps: past every slot.
@@ -353,9 +345,6 @@ impl RangeTable {
             start = end;
         }
         self.last_cluster = ncuts;
-        if ncuts == 0 {
-            self.clusters[1].start_pfn = u64::MAX;
-        }
     }
 
     /// Index cluster `n`, ranges `first..end`, with `slots` slots from index
