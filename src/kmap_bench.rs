@@ -123,8 +123,10 @@ fn as_targets(v: &KVec<Pfn>) -> Result<&Targets> {
 }
 
 fn per_call_ps(start: i64, iterations: u32) -> u64 {
-    let ns = (now_ns() - start).max(0) as u64;
-    ns * 1000 / u64::from(iterations)
+    // No panic path (objtool takes a division-by-zero panic for a call
+    // that returns): the clock is monotonic and `iterations` at least 1.
+    let ns = now_ns().saturating_sub(start).max(0) as u64;
+    ns.saturating_mul(1000) / u64::from(iterations.max(1))
 }
 
 /// The 2015 lookup: walk the list under RCU until a range holds `pfn`.
