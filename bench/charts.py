@@ -62,8 +62,11 @@ def ratios(path, title, rows, panels, log=False, sharex=False):
 
 
 def kmap(path, points):
-    """points: [{ranges, registry_ns, [registry_held_ns], list_ns, page_ns}]:
-    ns per call against the range count, and each device cost / page cost."""
+    """points: [{ranges, registry_ns, [registry_held_ns], list_ns, page_ns,
+    [page_section_ns]}]: ns per call against the range count, and each
+    device cost / page cost (or, where a point has it, KEY_ratio: e.g. a
+    median of per-round ratios), and registry / page in a section
+    (registry_section_ratio); a dotted line marks issue 13's target, 2x."""
     plt = _pyplot()
     if plt is None:
         return None
@@ -75,7 +78,14 @@ def kmap(path, points):
     for key, label in series:
         if all(key in p for p in points):
             ns.plot(x, [p[key] for p in points], "o-", label=label)
-            rel.plot(x, [p[key] / p["page_ns"] for p in points], "o-", label=label)
+            rel.plot(x, [p.get(key + "_ratio", p[key] / p["page_ns"]) for p in points],
+                     "o-", label=label)
+    if all("page_section_ns" in p for p in points):
+        rel.plot(x, [p.get("registry_section_ratio", p["registry_ns"] / p["page_section_ns"])
+                     for p in points], "s-", color="tab:purple",
+                 label="registry / RAM page in a section")
+        ns.plot(x, [p["page_section_ns"] for p in points], "s--", color="gray",
+                label="RAM page in a section")
     ns.plot(x, [p["page_ns"] for p in points], "o--", color="black", label="RAM page")
     ns.set_title("kmap_atomic_pfn_t map+unmap, ns per call")
     rel.set_title("device pfn cost / RAM page cost")
@@ -88,5 +98,7 @@ def kmap(path, points):
         ax.set_xlabel("registered ranges")
         ax.grid(lw=0.3)
     rel.axhline(1, color="black", lw=0.8)
-    ns.legend()
+    rel.axhline(2, color="black", lw=0.8, ls=":")
+    ns.legend(fontsize=6)
+    rel.legend(fontsize=6)
     return _save(plt, fig, path)

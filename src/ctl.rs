@@ -58,6 +58,7 @@ impl MiscDevice for Ctl {
                 b.registry_held_ps = r.registry_held_ps;
                 b.list_ps = r.list_ps;
                 b.page_ps = r.page_ps;
+                b.page_section_ps = r.page_section_ps;
                 writer.write(&b)?;
                 Ok(0)
             }

@@ -24,6 +24,7 @@ use crate::bindings;
 use crate::mapping::RegisteredMapping;
 use crate::memmap;
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
+use crate::range_table::{DevRange, RangeTable};
 use crate::read_section::{ReadSide, Section};
 use crate::registry::{self, Registration};
 use crate::span::end_within;
@@ -104,21 +105,46 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
 ///
-/// Branch-light: the registry refuses ranges whose byte offsets or mapping
-/// would overflow ([`crate::range_table::PFN_LIMIT`]), so the frame's byte
-/// offset cannot wrap, and saturating sums fold the overflow checks of
-/// `offset` and `len` into the one bounds comparison.
+/// The fast path is the range the index names ([`RangeTable::candidate`])
+/// and one branch for all its checks ([`address_in`]); anything else (a
+/// range boundary inside the frame's index slot, a miss, a span too long)
+/// goes out of line to the full lookup.
 #[inline(always)]
 fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &impl ReadSide) -> Option<NonNull<u8>> {
-    let range = registry::lookup(pfn.number(), rcu)?;
-    // `pfn` lies in `range`: this is below `range.nr_pages`.
-    let page = pfn.number().wrapping_sub(range.start_pfn);
-    let first = ((page << PAGE_SHIFT) as usize).saturating_add(offset);
-    if first.saturating_add(len) > (range.nr_pages << PAGE_SHIFT) as usize {
+    let (table, last_cluster) = registry::table(rcu);
+    let pfn = pfn.number();
+    match address_in(table.candidate(pfn, last_cluster), pfn, offset, len) {
+        Some(addr) => Some(addr),
+        None => device_address_slow(table, last_cluster, pfn, offset, len),
+    }
+}
+
+/// [`device_address`] through the full lookup.
+#[cold]
+#[inline(never)]
+fn device_address_slow(
+    table: &RangeTable,
+    last_cluster: usize,
+    pfn: u64,
+    offset: usize,
+    len: usize,
+) -> Option<NonNull<u8>> {
+    address_in(table.lookup_in(pfn, last_cluster)?, pfn, offset, len)
+}
+
+/// Where `len` bytes at `offset` into frame `pfn` of `range` are mapped, if
+/// `range` holds `pfn` and the bytes: one comparison, one branch
+/// ([`DevRange::holds_span`]).
+#[inline(always)]
+fn address_in(range: &DevRange, pfn: u64, offset: usize, len: usize) -> Option<NonNull<u8>> {
+    if !range.holds_span(pfn, offset, len) {
         return None;
     }
-    // `first` is inside the range, whose mapping does not wrap.
-    NonNull::new(range.base.wrapping_add(first) as *mut u8)
+    let addr = range.address_at(pfn, offset);
+    // SAFETY: `range` is in a table, so it is mapped above address 0 and
+    // its mapping does not wrap ([`crate::range_table::RangeTable::with`]
+    // refuses others), and `addr` lies inside it: not 0.
+    Some(unsafe { NonNull::new_unchecked(addr as *mut u8) })
 }
 
 /// Map `len` bytes at `offset` into device frame `pfn` inside the caller's

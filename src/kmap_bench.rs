@@ -2,7 +2,11 @@
 
 //! In-kernel micro-benchmark of [`kmap_atomic_pfn_t`]: the registry lookup
 //! against the 2015 design (a linked list walked under RCU on every map)
-//! and against a RAM page through `kmap_local_page()`.
+//! and against a RAM page: its direct-map address (what `kmap_local_page()`
+//! is without highmem, and what [`kmap_atomic_pfn_t`] gives for a RAM
+//! frame), alone and inside the preemption-disabled section that
+//! `kmap_atomic()`, and [`kmap_atomic_pfn_t`] for a device frame, take for
+//! each mapping.
 //!
 //! Every variant runs the same loop: take the next frame from a table of
 //! [`TARGETS`] frames, map 64 bytes of it, keep the address. For the device
@@ -22,9 +26,10 @@ use kernel::prelude::*;
 use kernel::sync::rcu;
 
 use crate::bindings;
-use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in};
+use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in, PfnMapping};
 use crate::pfn::{Pfn, PAGE_SHIFT};
 use crate::range_table::DevRange;
+use crate::read_section::Section;
 use crate::registry::Registration;
 
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
@@ -50,11 +55,16 @@ pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 
 /// Picoseconds per map+unmap for each variant: the fastest of [`SLICES`]
 /// interleaved slices (the list walk runs a sixteenth of the iterations).
+/// `page_ps` maps a RAM frame with [`kmap_atomic_pfn_t`] (its direct-map
+/// address); `page_section_ps` does the same inside a [`Section`] of its
+/// own, as a device mapping takes one (`kmap_atomic()` of a page also
+/// disables page faults, which this leaves out).
 pub(crate) struct KmapBench {
     pub(crate) registry_ps: u64,
     pub(crate) registry_held_ps: u64,
     pub(crate) list_ps: u64,
     pub(crate) page_ps: u64,
+    pub(crate) page_section_ps: u64,
 }
 
 /// A node of the 2015-style range list.
@@ -83,10 +93,19 @@ impl Rng {
 /// The frames a timed loop maps, in turn.
 type Targets = [Pfn; TARGETS];
 
-/// The frame for iteration `i`: a masked index, so no bounds check.
+/// The frame for iteration `i`: a masked index, so no bounds check. The
+/// table is on the heap, filled at run time: the compiler cannot know its
+/// frames (RAM or device), so each is loaded and classified as it comes.
 #[inline(always)]
 fn target(targets: &Targets, i: u32) -> Pfn {
-    black_box(targets[i as usize & (TARGETS - 1)])
+    targets[i as usize & (TARGETS - 1)]
+}
+
+/// Keep a mapping's address (one word), so that it must be computed, and
+/// drop the mapping.
+#[inline(always)]
+fn keep(m: Option<PfnMapping<'_>>) {
+    black_box(m.as_ref().map_or(null_mut(), |m| m.as_ptr()));
 }
 
 /// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
@@ -104,8 +123,10 @@ fn as_targets(v: &KVec<Pfn>) -> Result<&Targets> {
 }
 
 fn per_call_ps(start: i64, iterations: u32) -> u64 {
-    let ns = (now_ns() - start).max(0) as u64;
-    ns * 1000 / u64::from(iterations)
+    // No panic path (objtool takes a division-by-zero panic for a call
+    // that returns): the clock is monotonic and `iterations` at least 1.
+    let ns = now_ns().saturating_sub(start).max(0) as u64;
+    ns.saturating_mul(1000) / u64::from(iterations.max(1))
 }
 
 /// The 2015 lookup: walk the list under RCU until a range holds `pfn`.
@@ -122,6 +143,63 @@ fn list_map(head: &AtomicPtr<Node>, pfn: u64) -> Option<usize> {
         p = node.next.load(Ordering::Acquire);
     }
     None
+}
+
+// The timed loops: out of line, so that each is compiled on its own, and
+// the device and RAM variants of `kmap_atomic_pfn_t()` run the very same
+// machine code (`time_kmap`), only on different frames.
+
+/// Picoseconds per mapping of 64 bytes of each of `n` frames of `targets`
+/// with [`kmap_atomic_pfn_t`] (a device frame takes its own section).
+///
+/// # Safety
+///
+/// RAM frames in `targets` must be memory the caller may read and write
+/// (see [`kmap_atomic_pfn_t`]).
+#[inline(never)]
+unsafe fn time_kmap(targets: &Targets, n: u32) -> u64 {
+    let start = now_ns();
+    for i in 0..n {
+        // SAFETY: the caller vouches for the RAM frames; device frames are
+        // mapped through the registry.
+        let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
+        keep(m);
+    }
+    per_call_ps(start, n)
+}
+
+/// [`time_kmap`] inside a section of its own around each mapping, as
+/// `kmap_atomic()` of a page takes one (preemption disabled).
+///
+/// # Safety
+///
+/// As for [`time_kmap`].
+#[inline(never)]
+unsafe fn time_kmap_in_section(targets: &Targets, n: u32) -> u64 {
+    let start = now_ns();
+    for i in 0..n {
+        let section = Section::enter();
+        // SAFETY: as in `time_kmap`.
+        let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
+        keep(m);
+        drop(section);
+    }
+    per_call_ps(start, n)
+}
+
+/// The device frames of `targets` mapped inside one RCU section, as a
+/// batch of mappings (the vectors of one bio) takes them.
+#[inline(never)]
+fn time_kmap_held(targets: &Targets, n: u32) -> u64 {
+    let rcu = rcu::read_lock();
+    let start = now_ns();
+    for i in 0..n {
+        let m = kmap_device_in(&rcu, target(targets, i), 0, 64);
+        keep(m);
+    }
+    let ps = per_call_ps(start, n);
+    drop(rcu);
+    ps
 }
 
 /// Check every answer of the registry for `nr_ranges` one-page ranges every
@@ -212,26 +290,11 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     // run, and this way it hits all variants alike.
     let slice = (iterations / SLICES).max(1);
     let list_slice = (slice / 16).max(1);
-    let mut best = [u64::MAX; 4];
+    let mut best = [u64::MAX; 5];
     for _ in 0..SLICES {
-        let start = now_ns();
-        for i in 0..slice {
-            // SAFETY: a device frame, mapped through the registry.
-            let m = unsafe { kmap_atomic_pfn_t(target(devs, i), 0, 64) };
-            black_box(m.as_ref().map(|m| m.as_ptr()));
-        }
-        best[0] = best[0].min(per_call_ps(start, slice));
-
-        // The same lookups inside one RCU section, as a batch of mappings
-        // (the vectors of one bio) takes them.
-        let rcu = rcu::read_lock();
-        let start = now_ns();
-        for i in 0..slice {
-            let m = kmap_device_in(&rcu, target(devs, i), 0, 64);
-            black_box(m.as_ref().map(|m| m.as_ptr()));
-        }
-        best[1] = best[1].min(per_call_ps(start, slice));
-        drop(rcu);
+        // SAFETY: device frames, mapped through the registry.
+        best[0] = best[0].min(unsafe { time_kmap(devs, slice) });
+        best[1] = best[1].min(time_kmap_held(devs, slice));
 
         let start = now_ns();
         for i in 0..list_slice {
@@ -239,17 +302,14 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         }
         best[2] = best[2].min(per_call_ps(start, list_slice));
 
-        let start = now_ns();
-        for i in 0..slice {
-            // SAFETY: `ram` is our own buffer, alive for the whole loop.
-            let m = unsafe { kmap_atomic_pfn_t(target(rams, i), 0, 64) };
-            black_box(m.as_ref().map(|m| m.as_ptr()));
-        }
-        best[3] = best[3].min(per_call_ps(start, slice));
+        // SAFETY: `ram` is our own buffer, alive for the whole loop.
+        best[3] = best[3].min(unsafe { time_kmap(rams, slice) });
+        // SAFETY: as above.
+        best[4] = best[4].min(unsafe { time_kmap_in_section(rams, slice) });
         // SAFETY: process context, no lock or RCU section held.
         unsafe { bindings::rpmem_cond_resched() };
     }
-    let [registry_ps, registry_held_ps, list_ps, page_ps] = best;
+    let [registry_ps, registry_held_ps, list_ps, page_ps, page_section_ps] = best;
 
     drop(regs);
     drop(nodes);
@@ -259,5 +319,6 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         registry_held_ps,
         list_ps,
         page_ps,
+        page_section_ps,
     })
 }

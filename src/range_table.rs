@@ -44,7 +44,8 @@ pub(crate) enum RangeError {
     Overlap,
     /// The table is full.
     Full,
-    /// The range ends above [`PFN_LIMIT`] or its mapping wraps around.
+    /// The range ends above [`PFN_LIMIT`], or its mapping starts at address
+    /// 0 or wraps around.
     TooHigh,
     /// No range starts at the given pfn.
     NotFound,
@@ -70,6 +71,31 @@ impl DevRange {
     /// True if `pfn` lies in the range.
     pub(crate) const fn contains(&self, pfn: u64) -> bool {
         pfn >= self.start_pfn && pfn < self.end_pfn()
+    }
+
+    /// True if the range holds frame `pfn` and the `len` bytes at `offset`
+    /// into it (device frames may run on to the end of their range).
+    ///
+    /// One comparison: the end of the span, and at least the end of frame
+    /// `pfn`, as a byte offset into the range must not pass the range's
+    /// end. In 128 bits no shift or sum wraps, whatever the arguments.
+    #[inline(always)]
+    pub(crate) const fn holds_span(&self, pfn: u64, offset: usize, len: usize) -> bool {
+        let page = pfn.wrapping_sub(self.start_pfn) as u128;
+        let span = (offset as u128).wrapping_add(len as u128);
+        let page_size = 1u128 << crate::pfn::PAGE_SHIFT;
+        let span = if span > page_size { span } else { page_size };
+        let end = (page << crate::pfn::PAGE_SHIFT).wrapping_add(span);
+        end <= (self.nr_pages as u128) << crate::pfn::PAGE_SHIFT
+    }
+
+    /// Kernel address of the byte at `offset` into frame `pfn`: meaningful
+    /// when [`DevRange::holds_span`] says so, and then, for a range in a
+    /// table ([`RangeTable::with`] refuses others), not 0 and not wrapped.
+    #[inline(always)]
+    pub(crate) const fn address_at(&self, pfn: u64, offset: usize) -> usize {
+        let first = (pfn.wrapping_sub(self.start_pfn) << crate::pfn::PAGE_SHIFT) as usize;
+        self.base.wrapping_add(first).wrapping_add(offset)
     }
 }
 
@@ -182,12 +208,8 @@ impl RangeTable {
     }
 
     /// The range holding `pfn`: its cluster, one index slot and the range
-    /// the slot names; a search of the slot's other ranges only when that
-    /// one does not hold `pfn`. Branch-light on purpose: the cluster walk is
-    /// one comparison for a table of one cluster, cluster and index numbers
-    /// are masked and range numbers clamped rather than bounds-checked, and
-    /// the frame checks are one unsigned comparison each. Entries past
-    /// `len` are all zero (empty), so a range found is a registered one.
+    /// the slot names ([`RangeTable::candidate`]); a search of the slot's
+    /// other ranges only when that one does not hold `pfn`.
     #[inline(always)]
     #[allow(
         dead_code,
@@ -208,34 +230,63 @@ impl RangeTable {
     /// load fewer). A wrong `last_cluster` can only make a lookup miss.
     #[inline(always)]
     pub(crate) fn lookup_in(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
+        let r = self.candidate(pfn, last_cluster);
+        if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
+            return Some(r);
+        }
+        self.lookup_checked(pfn, last_cluster)
+    }
+
+    /// The range that `pfn`'s index slot names, unchecked: if it holds
+    /// `pfn`, it is the registered range that does (ranges are disjoint,
+    /// and entries past `len` are all zero, empty); if not, only
+    /// [`RangeTable::lookup_in`] can tell whether another range does.
+    /// Branch-light on purpose, for callers that fold their own bounds
+    /// check into the one of the range: the cluster walk is one comparison
+    /// for a table of one cluster, and a frame outside its cluster's slots
+    /// reads some entry of the index all the same (entry and range numbers
+    /// are masked and clamped rather than bounds-checked).
+    #[inline(always)]
+    pub(crate) fn candidate(&self, pfn: u64, last_cluster: usize) -> &DevRange {
+        let (c, slot) = self.slot_of(pfn, last_cluster);
+        let entry = Geometry::first_entry(c.geometry).wrapping_add(slot as usize);
+        let first = self.index[entry & (INDEX_LEN - 1)] as usize;
+        &self.ranges[first.min(MAX_RANGES - 1)]
+    }
+
+    /// The cluster that would hold `pfn`, and `pfn`'s slot in it (which
+    /// may be past its last slot).
+    #[inline(always)]
+    fn slot_of(&self, pfn: u64, last_cluster: usize) -> (&Cluster, u64) {
         let mut k = 0;
         while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
             k += 1;
         }
         let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
-        let geometry = c.geometry;
-        // Below the cluster's start the difference wraps and is refused too.
+        // Below the cluster's start the difference wraps: past every slot.
         let slot = pfn
             .wrapping_sub(c.start_pfn)
-            .wrapping_shr(Geometry::shift(geometry));
-        if slot >= Geometry::slots(geometry) {
+            .wrapping_shr(Geometry::shift(c.geometry));
+        (c, slot)
+    }
+
+    /// The rest of [`RangeTable::lookup_in`], out of line: the cluster's
+    /// slot bounds checked, then the ranges of the slot searched.
+    #[cold]
+    #[inline(never)]
+    fn lookup_checked(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
+        let (c, slot) = self.slot_of(pfn, last_cluster);
+        if slot >= Geometry::slots(c.geometry) {
             return None;
         }
         // A frame past the cluster's end but in its last slot goes on: the
-        // slot names no range holding it, and the checks below refuse it.
-        let entry = Geometry::first_entry(geometry).wrapping_add(slot as usize);
-        let first = self.index[entry & (INDEX_LEN - 1)] as usize;
-        let r = &self.ranges[first.min(MAX_RANGES - 1)];
-        if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
-            return Some(r);
-        }
-        self.lookup_in_slot(pfn, Geometry::ranges_end(geometry), entry)
+        // slot names no range holding it, and the search refuses it.
+        let entry = Geometry::first_entry(c.geometry).wrapping_add(slot as usize);
+        self.lookup_in_slot(pfn, Geometry::ranges_end(c.geometry), entry)
     }
 
-    /// The rest of [`RangeTable::lookup`]: the holder of `pfn`, if any, is
-    /// between the ranges that index entries `entry` and `entry + 1` name
-    /// (see `build_cluster`).
-    #[inline(never)]
+    /// The holder of `pfn`, if any, is between the ranges that index
+    /// entries `entry` and `entry + 1` name (see `build_cluster`).
     fn lookup_in_slot(&self, pfn: u64, ranges_end: usize, entry: usize) -> Option<&DevRange> {
         let first = *self.index.get(entry)? as usize;
         let next = *self.index.get(entry + 1)? as usize;
@@ -345,7 +396,11 @@ impl RangeTable {
             return Err(RangeError::Empty);
         }
         let bytes = range.nr_pages << crate::pfn::PAGE_SHIFT;
-        if end_pfn > PFN_LIMIT || (range.base as u64).checked_add(bytes).is_none() {
+        if end_pfn > PFN_LIMIT
+            || range.nr_pages >= PFN_LIMIT
+            || range.base == 0
+            || (range.base as u64).checked_add(bytes).is_none()
+        {
             return Err(RangeError::TooHigh);
         }
         if self.len == MAX_RANGES {

@@ -76,24 +76,23 @@ impl Drop for Section {
     /// `preempt_enable()`.
     #[inline(always)]
     fn drop(&mut self) {
-        let resched: u8;
         // SAFETY: undoes `enter()` on the same CPU. The count reaches zero
         // only when it is the outermost section and a reschedule is pending
-        // (the folded NEED_RESCHED bit is clear), as in C's
-        // `__preempt_count_dec_and_test()`.
+        // (the folded NEED_RESCHED bit is clear), and only then is the
+        // preemption point called, as C's `preempt_enable()` does: the same
+        // `decl` and jump on its flags (`__preempt_count_dec_and_test()`).
+        // The usual case jumps straight on, the rare one falls through.
         unsafe {
             asm!(
                 "decl %gs:{count}(%rip)",
-                "sete {resched}",
+                "jnz {done}",
                 count = sym __preempt_count,
-                resched = out(reg_byte) resched,
+                done = label { return },
                 options(att_syntax, nostack),
             );
         }
-        if resched != 0 {
-            // SAFETY: preemption is enabled again and a reschedule is due:
-            // the preemption point `preempt_enable()` calls.
-            unsafe { preempt_schedule() };
-        }
+        // SAFETY: preemption is enabled again and a reschedule is due: the
+        // preemption point `preempt_enable()` calls.
+        unsafe { preempt_schedule() };
     }
 }

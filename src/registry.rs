@@ -89,17 +89,19 @@ pub(crate) fn shutdown() {
     }
 }
 
-/// The range holding device frame `pfn`, if any.
+/// The published table and its [`RangeTable::last_cluster`], for lookups
+/// ([`RangeTable::lookup_in`], [`RangeTable::candidate`]).
 ///
-/// The caller's read-side section (`_rcu`) keeps the range mapped: an
-/// unregistration cannot complete until the section ends.
+/// The caller's read-side section (`_rcu`) keeps the table, and the ranges
+/// it holds, mapped: an unregistration cannot complete until the section
+/// ends.
 #[inline(always)]
-pub(crate) fn lookup(pfn: u64, _rcu: &impl ReadSide) -> Option<&DevRange> {
+pub(crate) fn table<'a>(_rcu: &'a impl ReadSide) -> (&'a RangeTable, usize) {
     let (table, last_cluster) = untagged(CURRENT.load(Ordering::Acquire));
     // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
     // freed only after an RCU grace period, and the caller's read-side
     // section, which the result borrows, outlasts every use.
-    unsafe { &*table }.lookup_in(pfn, last_cluster)
+    (unsafe { &*table }, last_cluster)
 }
 
 /// Number of ranges registered now.

@@ -92,8 +92,11 @@ pub struct BenchKmap {
     pub registry_held_ps: u64,
     /// Out: ps per call, RCU list walk (the 2015 design).
     pub list_ps: u64,
-    /// Out: ps per call, RAM page.
+    /// Out: ps per call, RAM page (its direct-map address).
     pub page_ps: u64,
+    /// Out: ps per call, RAM page inside a preemption-disabled section of
+    /// its own, as a device frame's mapping takes one.
+    pub page_section_ps: u64,
 }
 
 /// `RPMEM_IOC_BENCH_COPY`: in-kernel copy bandwidth, 4 KiB pieces between

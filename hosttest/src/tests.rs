@@ -62,7 +62,7 @@ fn r(start: u64, n: u64) -> DevRange {
     DevRange {
         start_pfn: start,
         nr_pages: n,
-        base: (start as usize) << 12,
+        base: (start.wrapping_add(1) as usize) << 12,
     }
 }
 
@@ -451,6 +451,110 @@ fn indexed_lookup_agrees_with_a_linear_scan() {
 }
 
 #[test]
+fn the_unchecked_candidate_is_right_when_it_holds_the_frame() {
+    // kmap's fast path trusts the candidate whenever it holds the frame,
+    // for any frame at all (past a cluster's slots, below its start, far
+    // above every range), and falls back to lookup_in otherwise.
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let far = [r(10, 3), r(1 << 20, 5), r(1 << 40, 1), r((1 << 40) + 9, 2)];
+    let dense: Vec<_> = (0..1024).map(|i| r(0x1000 + 2 * i, 1)).collect();
+    for ranges in [&far[..], &dense[..]] {
+        let t = table(ranges);
+        let last = t.last_cluster();
+        let mut pfns: Vec<u64> = (0..20000).map(|_| rng.next() % (1 << 41)).collect();
+        pfns.extend((0..2000).map(|_| rng.next() >> 4));
+        pfns.extend(
+            ranges
+                .iter()
+                .flat_map(|x| [x.start_pfn, x.end_pfn() - 1, x.end_pfn()]),
+        );
+        for pfn in pfns {
+            let c = t.candidate(pfn, last);
+            if c.contains(pfn) {
+                assert_eq!(Some(c.start_pfn), linear_lookup(&t, pfn), "pfn {pfn}");
+            }
+            assert_eq!(t.lookup(pfn).map(|x| x.start_pfn), linear_lookup(&t, pfn));
+        }
+        // Every frame of the dense layout is found on the fast path.
+        if ranges.len() == dense.len() {
+            for x in ranges {
+                assert!(t.candidate(x.start_pfn, last).contains(x.start_pfn));
+            }
+        }
+    }
+}
+
+#[test]
+fn holds_span_agrees_with_checked_arithmetic() {
+    // kmap's one-comparison bounds check against the obvious one.
+    fn address_of(x: &DevRange, pfn: u64, offset: usize, len: usize) -> Option<usize> {
+        x.holds_span(pfn, offset, len)
+            .then(|| x.address_at(pfn, offset))
+    }
+    fn reference(x: &DevRange, pfn: u64, offset: usize, len: usize) -> Option<usize> {
+        if !x.contains(pfn) {
+            return None;
+        }
+        let first = ((pfn - x.start_pfn) << 12).checked_add(offset as u64)?;
+        (first.checked_add(len as u64)? <= x.nr_pages << 12).then(|| x.base + first as usize)
+    }
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let high = DevRange {
+        start_pfn: PFN_LIMIT - 3,
+        nr_pages: 3,
+        base: 0x1000,
+    };
+    let ranges = [r(100, 10), r(0, 1), r(1 << 40, 1 << 20), high];
+    let edges = [
+        0,
+        1,
+        63,
+        64,
+        4095,
+        4096,
+        4097,
+        8192,
+        usize::MAX - 4095,
+        usize::MAX,
+    ];
+    for x in &ranges {
+        let pfns = [
+            x.start_pfn.wrapping_sub(1),
+            x.start_pfn,
+            x.start_pfn + 1,
+            x.end_pfn() - 1,
+            x.end_pfn(),
+            x.end_pfn() + 1,
+            u64::MAX,
+            0,
+        ];
+        for pfn in pfns {
+            for offset in edges {
+                for len in edges {
+                    assert_eq!(
+                        address_of(x, pfn, offset, len),
+                        reference(x, pfn, offset, len),
+                        "{x:?} pfn {pfn} offset {offset} len {len}"
+                    );
+                }
+            }
+        }
+        for _ in 0..100_000 {
+            let pfn = x
+                .start_pfn
+                .wrapping_add(rng.next() % (x.nr_pages + 4))
+                .wrapping_sub(2);
+            let offset = (rng.next() % (8 * 4096)) as usize;
+            let len = (rng.next() % (8 * 4096)) as usize;
+            assert_eq!(
+                address_of(x, pfn, offset, len),
+                reference(x, pfn, offset, len)
+            );
+        }
+    }
+}
+
+#[test]
 fn a_full_table_of_one_page_ranges_is_indexed() {
     let ranges: Vec<_> = (0..MAX_RANGES as u64)
         .map(|i| r(0x100000 + 2 * i, 1))
@@ -521,6 +625,8 @@ fn ranges_whose_bytes_overflow_are_refused() {
     };
     assert!(t.with(ok, &mut out).is_ok());
     assert_eq!(out.lookup(PFN_LIMIT - 1).map(|x| x.base), Some(0x1000));
+    let at_zero = DevRange { base: 0, ..ok };
+    assert_eq!(t.with(at_zero, &mut out), Err(RangeError::TooHigh));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 # kmap_atomic_pfn_t micro-benchmark (issue #13): ROUNDS rounds (kernel
 # command line RPMEM_KMAP_ROUNDS, default 3) of `rpmemctl bench-kmap N
 # 1000000` for N = 1, 64 and 1024 registered ranges, one KMAP-BENCH line
-# each with the device/RAM ratios of that very run. Passes when every run
+# each with the device/RAM ratios of that very run: held and own to the
+# bare RAM page, and own to the RAM page in a section of its own too. Passes when every run
 # succeeds (each checks its lookups first); the ratios are for the reader,
 # as the emulated machine's timing is too noisy to gate on.
 . /tests/lib.sh
@@ -14,7 +15,9 @@ while [ $r -le "$rounds" ]; do
 	for n in 1 64 1024; do
 		out=$(rpmemctl bench-kmap $n 1000000) || fail "bench-kmap $n"
 		page=$(field "$out" page_ns)
-		echo "KMAP-BENCH round=$r $out held_ratio=$(ratio "$(field "$out" registry_held_ns)" "$page") own_ratio=$(ratio "$(field "$out" registry_ns)" "$page")"
+		own=$(field "$out" registry_ns)
+		echo "KMAP-BENCH round=$r $out held_ratio=$(ratio "$(field "$out" registry_held_ns)" "$page")" \
+			"own_ratio=$(ratio "$own" "$page") own_section_ratio=$(ratio "$own" "$(field "$out" page_section_ns)")"
 	done
 	r=$((r + 1))
 done

@@ -122,17 +122,18 @@ pub fn status_json(st: &CopyStatus, disks: Option<&[DiskInfo]>) -> String {
 }
 
 /// `ranges=64 iterations=1000000 registry_ns=3.21 registry_held_ns=2.00
-/// list_ns=40.00 page_ns=1.05`.
+/// list_ns=40.00 page_ns=1.05 page_section_ns=2.10`.
 pub fn bench_kmap_line(b: &BenchKmap) -> String {
     let ns = |ps: u64| ps as f64 / 1000.0;
     format!(
-        "ranges={} iterations={} registry_ns={:.2} registry_held_ns={:.2} list_ns={:.2} page_ns={:.2}",
+        "ranges={} iterations={} registry_ns={:.2} registry_held_ns={:.2} list_ns={:.2} page_ns={:.2} page_section_ns={:.2}",
         b.nr_ranges,
         b.iterations,
         ns(b.registry_ps),
         ns(b.registry_held_ps),
         ns(b.list_ps),
-        ns(b.page_ps)
+        ns(b.page_ps),
+        ns(b.page_section_ps)
     )
 }
 
@@ -297,10 +298,11 @@ mod tests {
             registry_held_ps: 2004,
             list_ps: 40006,
             page_ps: 999,
+            page_section_ps: 2104,
         };
         assert_eq!(
             bench_kmap_line(&b),
-            "ranges=64 iterations=1000 registry_ns=3.21 registry_held_ns=2.00 list_ns=40.01 page_ns=1.00"
+            "ranges=64 iterations=1000 registry_ns=3.21 registry_held_ns=2.00 list_ns=40.01 page_ns=1.00 page_section_ns=2.10"
         );
         let b = BenchCopy {
             mib: 512,
