@@ -2,7 +2,7 @@
 # `make bench-kmap`: the kmap_atomic_pfn_t micro-benchmark (rpmemctl
 # bench-kmap, tests/guest/t_kmap_bench.sh) at 1, 64 and 1024 registered
 # ranges, KMAP_ROUNDS rounds (5) in one VM run; every ratio is to the RAM
-# page of the same run. Writes docs/kmap-bench.md and docs/bench-kmap.svg.
+# page of the same run. Writes docs/kmap-bench.md and docs/kmap-bench.svg.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 # docs/kmap-bench.md from the guest's KMAP-BENCH lines.
@@ -19,7 +19,7 @@ report() { # log out rounds seconds
 		echo "(kmap_atomic() also disables page faults, which this leaves out). Same run, interleaved slices"
 		echo "(QEMU TCG: compare ratios only). Equal work: \`own\` against \`page+sect\`, \`held\` against \`page\`."
 		echo
-		echo "![kmap cost against the number of registered ranges: medians](bench-kmap.svg)"
+		echo "![kmap cost against the number of registered ranges: medians](kmap-bench.svg)"
 		echo
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD), kernel $(cat "$KDIR/include/config/kernel.release"), $3 rounds, $4 s"
 		echo
@@ -45,7 +45,7 @@ median() { # log ranges field
 		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-# docs/bench-kmap.svg: per range count, the median ns of every variant and
+# docs/kmap-bench.svg: per range count, the median ns of every variant and
 # the median per-round ratios of the table (bench/charts.py).
 chart() { # log svg
 	"$PYTHON" - "$1" "$2" "$RPMEM_ROOT/bench" <<'EOF'
@@ -82,6 +82,6 @@ RPMEM_APPEND="loglevel=5 RPMEM_MODE=tests RPMEM_TESTS=kmap_bench RPMEM_KMAP_ROUN
 	"$RPMEM_ROOT/qemu/run.sh" || true
 grep -aq "RPMEM-TEST: PASS kmap_bench" "$log" || die "kmap benchmark failed; see $log"
 report "$log" "$RPMEM_ROOT/docs/kmap-bench.md" "$rounds" "$(( $(date +%s) - start ))"
-chart "$log" "$RPMEM_ROOT/docs/bench-kmap.svg"
+chart "$log" "$RPMEM_ROOT/docs/kmap-bench.svg"
 cat "$RPMEM_ROOT/docs/kmap-bench.md"
 
