@@ -134,18 +134,12 @@ ACKED=
 run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [devices]]]
 	local variant=$1 kdir=$2 initrd=$3 label=$4 n=$5 size=$6 fresh=$7 tests=$8 kill_at=${9:-}
 	local append=${10:-} devices=${11:-}
-	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra= trace= watcher= accel
+	local log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/$variant-$label.log t rc=0 extra= trace= watcher=
 	[ -n "$tests" ] || return 0
 	mkdir -p "$(dirname "$log")"
 	# Generous limits: the two kernels' suites share the CPUs (TCG).
-	extra="RPMEM_TEST_TIMEOUT=900" accel=${RPMEM_ACCEL:-tcg}
-	# The debug kernel's checkers (lockdep, KFENCE, kmemleak) need no two
-	# vCPUs running at once, and one TCG thread runs it about a third
-	# faster: under DEBUG_PAGEALLOC every freed page is a kernel TLB flush,
-	# which multi-threaded TCG makes every vCPU stop for. The normal
-	# kernel keeps a thread per vCPU, so races run truly in parallel there.
-	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1800" \
-		accel=${RPMEM_ACCEL:-tcg,thread=single}
+	extra="RPMEM_TEST_TIMEOUT=900"
+	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1800"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
@@ -158,7 +152,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 		watcher=$!
 	fi
 	# shellcheck disable=SC2086 # devices: VAR=value words
-	env $devices RPMEM_TRACE_FILE=$trace RPMEM_ACCEL="$accel" \
+	env $devices RPMEM_TRACE_FILE=$trace \
 	RPMEM_KERNEL=$kdir/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
 	RPMEM_NVDIMMS=$n RPMEM_NVDIMM_SIZE=$size RPMEM_NVDIMM_FRESH=$fresh \
 	RPMEM_NVDIMM_DIR=$chain_dir \
