@@ -31,6 +31,7 @@ use crate::pfn::{Pfn, PAGE_SHIFT};
 use crate::range_table::DevRange;
 use crate::read_section::Section;
 use crate::registry::Registration;
+use crate::xorshift::Rng;
 
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
 const FAKE_PFN: u64 = 1 << 36;
@@ -76,18 +77,6 @@ struct Node {
 fn now_ns() -> i64 {
     // SAFETY: reads the monotonic clock; no preconditions.
     unsafe { bindings::ktime_get() }
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
 }
 
 /// The frames a timed loop maps, in turn.

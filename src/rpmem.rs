@@ -56,6 +56,7 @@ mod span;
     reason = "shared with rpmemctl (pub items); not every item is used here"
 )]
 mod uapi;
+mod xorshift;
 
 module! {
     type: Rpmem,

@@ -21,6 +21,8 @@ pub mod segments;
 pub mod span;
 #[path = "../../src/uapi.rs"]
 pub mod uapi;
+#[path = "../../src/xorshift.rs"]
+pub mod xorshift;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 use crate::pfn::*;
 use crate::range_table::*;
 use crate::segments::*;
+use crate::xorshift::Rng;
 
 // ---- Pfn -------------------------------------------------------------
 
@@ -368,17 +369,6 @@ fn geometry_accepts_page_multiples_and_refuses_the_rest() {
 }
 
 // ---- RangeTable index ------------------------------------------------------
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 fn linear_lookup(t: &RangeTable, pfn: u64) -> Option<u64> {
     t.ranges()
