@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make bench-ab`: rpmem / nd_pmem measured side by side in one boot on two
 # 1 GiB namespaces with tools/abbench (interleaved O_DIRECT bursts, median of
-# per-pair ratios), each row twice with the namespaces swapped. Writes
+# per-pair ratios), each row twice with the namespaces swapped, then twice
+# with nd_pmem on both sides as the control. Writes
 # docs/benchmarks-ab.md and its chart docs/bench-ab-ratios.svg (table and
 # chart by bench/ab-report.py).  BENCH_PAIRS (30), BENCH_BURST_MS (200)
 set -euo pipefail
@@ -20,7 +21,9 @@ run_measurement_guest ab 2 1800 "$log" "BENCH_PAIRS=$pairs BENCH_BURST_MS=$burst
 	echo "O_DIRECT psync I/O (one request at a time, sequential or random) on the rpmem disk and the"
 	echo "nd_pmem disk (first mover alternating),"
 	echo "$pairs pairs per row, so slow drift of the emulated machine hits both alike. Each row runs"
-	echo "twice with the namespaces swapped between the drivers. QEMU TCG."
+	echo "twice with the namespaces swapped between the drivers (passes 1, 2), then twice with nd_pmem"
+	echo "on both namespaces (passes 3, 4, the control: what the method reads when the drivers are"
+	echo "the same). QEMU TCG."
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - start )) s"
 	echo "- kernel: $(cat "$KDIR/include/config/kernel.release"), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)"
