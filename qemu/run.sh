@@ -16,6 +16,8 @@
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
 #   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
+#   RPMEM_BOOT_TIMEOUT  seconds for the guest's /init to print RPMEM-BOOT;
+#                     past them QEMU is killed and run.sh exits 125
 #   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
 #                     with Ctrl-A x. Boot with RPMEM_APPEND="RPMEM_MODE=shell"
 #                     or RPMEM_SHELL=1 (shell after the selected mode).
@@ -79,20 +81,35 @@ if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 	trap 'kill $tailer 2>/dev/null; exec {clean}>&-; wait $cleaner 2>/dev/null || true' EXIT
 fi
 rc=0
-if [ -n "${RPMEM_KILL_AT:-}" ]; then
-	# Power cut: SIGKILL QEMU as soon as the console matches the pattern.
+if [ -n "${RPMEM_KILL_AT:-}" ] || [ -n "${RPMEM_BOOT_TIMEOUT:-}" ]; then
 	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" &
 	qpid=$!
+	start=$SECONDS booted= cut= hung=
 	while kill -0 "$qpid" 2>/dev/null; do
-		if grep -qE "$RPMEM_KILL_AT" "$RPMEM_LOG"; then
+		# Power cut: SIGKILL QEMU as soon as the console matches the pattern.
+		if [ -n "${RPMEM_KILL_AT:-}" ] && grep -qE "$RPMEM_KILL_AT" "$RPMEM_LOG"; then
 			pkill -KILL -P "$qpid" 2>/dev/null || true
 			echo "RPMEM-HOST: power cut (SIGKILL) at '$RPMEM_KILL_AT'" >> "$RPMEM_LOG"
+			cut=1
 			break
+		fi
+		# Boot watchdog: /init must start within RPMEM_BOOT_TIMEOUT seconds.
+		if [ -n "${RPMEM_BOOT_TIMEOUT:-}" ] && [ -z "$booted" ]; then
+			if grep -q '^RPMEM-BOOT' "$RPMEM_LOG"; then
+				booted=1
+				[ -n "${RPMEM_KILL_AT:-}" ] || break
+			elif [ $((SECONDS - start)) -ge "$RPMEM_BOOT_TIMEOUT" ]; then
+				pkill -KILL -P "$qpid" 2>/dev/null || true
+				echo "RPMEM-HOST: no /init within ${RPMEM_BOOT_TIMEOUT}s: the guest hung while booting" >> "$RPMEM_LOG"
+				hung=1
+				break
+			fi
 		fi
 		sleep 0.1
 	done
 	wait "$qpid" 2>/dev/null || rc=$?
-	grep -q "RPMEM-HOST: power cut" "$RPMEM_LOG" && rc=0
+	[ -n "$cut" ] && rc=0
+	[ -n "$hung" ] && rc=125
 else
 	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
 fi
