@@ -1,7 +1,8 @@
 #!/bin/sh
-# Guest side of `make bench`: fio O_DIRECT rows on rpmem, nd_pmem (the same
-# namespace, rebound between the two drivers on every row), brd and
-# null_blk, several rounds in alternating driver order. Prints one `BENCH-JSON driver row round {json}`
+# Guest side of `make bench`: fio O_DIRECT rows on rpmem, nd_pmem and
+# nd_pmem again as a control (the same namespace, rebound between them on
+# every row; see run_pmem_rows), brd and null_blk, several rounds in
+# alternating driver order. Prints one `BENCH-JSON driver row round {json}`
 # line per run for bench/report.py, plus kmap and memcpy figures.
 set -u
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -33,12 +34,22 @@ unbind_all() {
 	true
 }
 
-# Bring up one driver; prints the device path.
+# rpmem loaded with nowait=V (a reload when it has the other value; it
+# takes the free namespace on load).
+rpmem_nowait() {
+	[ "$(cat /tmp/rpmem-nowait 2>/dev/null || echo 1)" = "$1" ] && return
+	rmmod rpmem && modprobe rpmem nowait=$1 && echo "$1" > /tmp/rpmem-nowait
+}
+
+# Bring up one driver; prints the device path. rpmem_nowait0 is rpmem
+# loaded with nowait=0 (no BLK_FEAT_NOWAIT, as nd_pmem).
 up() {
 	case $1 in
-	rpmem|nd_pmem)
+	rpmem|rpmem_nowait0|nd_pmem)
 		unbind_all
-		echo $NS > /sys/bus/nd/drivers/$1/bind
+		case $1 in rpmem) rpmem_nowait 1 ;; rpmem_nowait0) rpmem_nowait 0 ;; esac
+		nd_drv=${1%_nowait0}
+		[ -e /sys/bus/nd/drivers/$nd_drv/$NS ] || echo $NS > /sys/bus/nd/drivers/$nd_drv/bind
 		echo /dev/pmem0 ;;
 	brd) modprobe brd rd_nr=1 rd_size=$((SIZE_MB * 1024)) max_part=0; echo /dev/ram0 ;;
 	nullb_mem) modprobe null_blk nr_devices=1 memory_backed=1 gb=1 bs=512 queue_mode=0; echo /dev/nullb0 ;;
@@ -76,34 +87,53 @@ echo "BENCH-INFO $(rpmemctl bench-copy 512)"
 for n in 1 8 64 1024; do
 	echo "BENCH-KMAP $(rpmemctl bench-kmap $n 1000000)"
 done
-# The other pmem driver of the pair.
-other() { [ "$1" = rpmem ] && echo nd_pmem || echo rpmem; }
-
 # rpmem and nd_pmem back to back on every row, so slow drift of the emulated
-# machine hits both alike: the driver still bound runs first, then the
-# namespace is rebound to the other one (one rebind per row, order
-# alternating row by row). The namespace is pre-touched once per round.
-run_pmem_pair() { # round first-driver
+# machine hits both alike, and a control: nd_pmem again (`nd_pmem_again`),
+# rebound the same way, whose ratio to nd_pmem is the method's own error.
+# A row is rpmem, nd_pmem, nd_pmem_again or the reverse, starting with the
+# driver still bound (one rebind between neighbours): rpmem and the control
+# sit in the same places around nd_pmem. io_uring rows add rpmem with
+# nowait=0 (rpmem_nowait0, at the far end): nd_pmem has no BLK_FEAT_NOWAIT,
+# so io_uring hands its bios to io-wq workers, which can run on the other
+# vCPU; rpmem's are issued inline. The namespace is pre-touched once per
+# round. BENCH_CONTROL=0 leaves the control out, BENCH_NOWAIT0=0 the
+# nowait=0 runs.
+run_pmem_rows() { # round first-driver
 	dev=$(up $2)
 	pretouch "$dev"
-	drv=$2
+	fwd="rpmem nd_pmem"
+	[ "${BENCH_CONTROL:-1}" = 1 ] && fwd="$fwd nd_pmem_again"
+	forward=1
+	[ $2 = rpmem ] || forward=0
+	cur=$2
 	rows | while read -r name rw bs eng qd jobs; do
-		run_row $drv /dev/pmem0 $name $rw $bs $eng $qd $jobs $1
-		drv=$(other $drv)
-		up $drv >/dev/null
-		run_row $drv /dev/pmem0 $name $rw $bs $eng $qd $jobs $1
+		seq=$fwd
+		[ "$eng" = io_uring ] && [ "${BENCH_NOWAIT0:-1}" = 1 ] && seq="$seq rpmem_nowait0"
+		[ $forward = 1 ] || seq=$(echo $seq | tr ' ' '\n' | sed -n '1!G;h;$p' | tr '\n' ' ')
+		first=1
+		for label in $seq; do
+			drv=${label%_again}
+			# The still-bound driver starts a row; every other run follows a rebind.
+			if [ $first = 0 ] || [ "$drv" != "$cur" ]; then up $drv >/dev/null; fi
+			first=0 cur=$drv
+			run_row $label /dev/pmem0 $name $rw $bs $eng $qd $jobs $1
+		done
+		forward=$((1 - forward))
 	done
 	unbind_all
+	rpmem_nowait 1
 }
 
-case " $DRIVERS " in *" rpmem "*" nd_pmem "*|*" nd_pmem "*" rpmem "*) pair=1 ;; *) pair=0 ;; esac
+# Both pmem drivers asked for: they run as pairs (run_pmem_rows).
+pair=0
+case " $DRIVERS " in *" rpmem "*) case " $DRIVERS " in *" nd_pmem "*) pair=1 ;; esac ;; esac
 round=1
 while [ $round -le $ROUNDS ]; do
 	# Alternate the driver order between rounds.
 	if [ $((round % 2)) = 1 ]; then order=$DRIVERS; else
 		order=$(echo $DRIVERS | tr ' ' '\n' | sed -n '1!G;h;$p' | tr '\n' ' '); fi
 	if [ $pair = 1 ]; then
-		[ $((round % 2)) = 1 ] && run_pmem_pair $round rpmem || run_pmem_pair $round nd_pmem
+		[ $((round % 2)) = 1 ] && run_pmem_rows $round rpmem || run_pmem_rows $round nd_pmem
 	fi
 	for drv in $order; do
 		case $drv in rpmem|nd_pmem) [ $pair = 1 ] && continue ;; esac

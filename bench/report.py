@@ -3,7 +3,8 @@
 
 Reads BENCH-INFO / BENCH-KMAP / BENCH-JSON lines, takes per (driver, row)
 the median over rounds of IOPS, bandwidth and p99 completion latency,
-the spread across rounds, and the ratio rpmem / nd_pmem.
+the spread across rounds, the ratio rpmem / nd_pmem and the control's
+(nd_pmem_again / nd_pmem: the same driver rebound, the method's own error).
 """
 import json
 import os
@@ -13,7 +14,8 @@ from collections import defaultdict
 
 import charts
 
-DRIVERS = ["rpmem", "nd_pmem", "brd", "nullb_mem", "nullb_nomem"]
+DRIVERS = ["rpmem", "nd_pmem", "nd_pmem_again", "rpmem_nowait0", "brd", "nullb_mem", "nullb_nomem"]
+CONTROL = "nd_pmem_again"
 
 
 def key_of(row):
@@ -31,6 +33,21 @@ def ratio_to_nd_pmem(runs, drv, row):
         return None
     q = med(list(ours.values())) / med(list(theirs.values()))
     return q, min(rq), max(rq), rq
+
+
+def ratio_cell(r):
+    """A ratio_to_nd_pmem result as 'median× (low–high)', or '-'."""
+    return f"{r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})" if r else "-"
+
+
+def verdict_of(q, lo, hi, ctl):
+    """ahead / behind when every round says so and the ratio lies outside
+    every per-round ratio of the control (ctl, or None without one)."""
+    if lo > 1 and (ctl is None or q > ctl[2]):
+        return "ahead"
+    if hi < 1 and (ctl is None or q < ctl[1]):
+        return "behind"
+    return "level (in noise)"
 
 
 def parse(log):
@@ -102,12 +119,20 @@ def main(log, out, meta):
     p("## fio O_DIRECT, median of rounds\n")
     p("IOPS (k) and MiB/s are medians; p99 is completion latency in µs; ± is the spread (max-min)/median across rounds.\n")
     p("rpmem / nd_pmem is the ratio of the medians; per round is the range of the ratios "
-      "taken within each round (both drivers measured back to back on the same namespace, rebound between them on every row). "
-      "Verdict: ahead if rpmem won every round, behind if it lost every round, otherwise level "
-      "(inside the noise).\n")
-    hdr = "| row | " + " | ".join(DRIVERS) + " | rpmem / nd_pmem | per round | verdict |"
+      "taken within each round (both drivers measured back to back on the same namespace, "
+      "rebound between them on every row). The control is nd_pmem measured again "
+      "(nd_pmem_again), rebound and placed around nd_pmem as rpmem is: its ratio to nd_pmem "
+      "is what this method reads for two identical drivers. Verdict: ahead if rpmem won "
+      "every round and its ratio is above every per-round ratio of the control, behind "
+      "likewise below, otherwise level (inside the noise). rpmem_nowait0 is rpmem loaded "
+      "with nowait=0 (no BLK_FEAT_NOWAIT, as nd_pmem), measured on the io_uring rows only: "
+      "without it io_uring hands each bio to an io-wq worker, which may run on the other "
+      "vCPU; with it the bio is issued inline by the submitting task.\n")
+    hdr = ("| row | " + " | ".join(DRIVERS) +
+           " | rpmem / nd_pmem | per round | control / nd_pmem (per round) | verdict |"
+           " rpmem nowait=0 / nd_pmem (per round) |")
     p(hdr)
-    p("|" + "---|" * (len(DRIVERS) + 4))
+    p("|" + "---|" * (len(DRIVERS) + 6))
     verdicts = []
     for row in rows:
         cells = []
@@ -123,14 +148,17 @@ def main(log, out, meta):
             shown = f"{med(vals):.0f} MiB/s" if big else f"{med(vals)/1000:.1f}k"
             cells.append(f"{shown} ±{spread(vals):.0f}% (p99 {p99:.0f})")
         ratio, per_round, verdict = "-", "-", "-"
+        ctl = ratio_to_nd_pmem(runs, CONTROL, row)
+        control = ratio_cell(ctl)
+        nowait0 = ratio_cell(ratio_to_nd_pmem(runs, "rpmem_nowait0", row))
         r = ratio_to_nd_pmem(runs, "rpmem", row)
         if r:
             q, lo, hi, rq = r
             ratio = f"{q:.2f}×"
             per_round = f"{lo:.2f}–{hi:.2f}"
-            verdict = "ahead" if lo > 1 else ("behind" if hi < 1 else "level (in noise)")
+            verdict = verdict_of(q, lo, hi, ctl)
             verdicts.append((row, q, rq, verdict))
-        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {verdict} |")
+        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {control} | {verdict} | {nowait0} |")
     p("")
     panels = [(f"{drv} / nd_pmem", {row: ratio_to_nd_pmem(runs, drv, row) for row in rows})
               for drv in DRIVERS if drv != "nd_pmem"]
@@ -142,7 +170,8 @@ def main(log, out, meta):
         p(chart_md(img, "Ratios to nd_pmem per row",
                    "Bar: ratio of the medians (as in the table); whisker: lowest to highest "
                    "per-round ratio; dots: the per-round ratios (each driver over nd_pmem of the "
-                   "same round; only rpmem runs back to back with nd_pmem). Green: above 1 in "
+                   "same round; rpmem and the control nd_pmem_again run back to back with "
+                   "nd_pmem, the others do not). Green: above 1 in "
                    "every round, red: below 1 in every round, grey: inside the noise."))
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")

@@ -4,7 +4,9 @@
 # memory backing), then bench/report.py writes docs/benchmarks.md and its
 # charts docs/bench-ratios.svg and docs/bench-kmap.svg (python3-matplotlib).
 #   BENCH_ROUNDS (3), BENCH_RUNTIME seconds per run (4),
-#   BENCH_DRIVERS (rpmem,nd_pmem,brd,nullb_mem,nullb_nomem)
+#   BENCH_DRIVERS (rpmem,nd_pmem,brd,nullb_mem,nullb_nomem),
+#   BENCH_CONTROL (1: nd_pmem measured again beside itself, the method's error),
+#   BENCH_NOWAIT0 (1: io_uring rows also on rpmem loaded with nowait=0)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
@@ -15,11 +17,12 @@ runtime=${BENCH_RUNTIME:-4}
 log "bench: $rounds rounds x 9 rows x 5 drivers x ${runtime}s; console: $log"
 start=$(date +%s)
 run_measurement_guest bench 1 3600 "$log" BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime \
+	BENCH_CONTROL=${BENCH_CONTROL:-1} BENCH_NOWAIT0=${BENCH_NOWAIT0:-1} \
 	BENCH_DRIVERS=${BENCH_DRIVERS:-rpmem,nd_pmem,brd,nullb_mem,nullb_nomem}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 "$PYTHON" "$RPMEM_ROOT/bench/report.py" "$log" "$RPMEM_ROOT/docs/benchmarks.md" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
 	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
-	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
-	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem and nd_pmem back to back on every row (namespace rebound between them, order alternating row by row), the other drivers in order reversed every other round"
+	"command: \`make bench\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_CONTROL=${BENCH_CONTROL:-1} BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
+	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem, nd_pmem and the control nd_pmem_again back to back on every row (namespace rebound between them, order reversed row by row), the other drivers in order reversed every other round"
