@@ -63,10 +63,12 @@ def ratios(path, title, rows, panels, log=False, sharex=False):
 
 def kmap(path, points):
     """points: [{ranges, registry_ns, [registry_held_ns], list_ns, page_ns,
-    [page_section_ns]}]: ns per call against the range count, and each
-    device cost / page cost (or, where a point has it, KEY_ratio: e.g. a
-    median of per-round ratios), and registry / page in a section
-    (registry_section_ratio); a dotted line marks issue 13's target, 2x."""
+    [page_section_ns], [kmap_atomic_ns]}]: ns per call against the range
+    count, and each device cost / page cost (or, where a point has it,
+    KEY_ratio: e.g. a median of per-round ratios), registry / page in a
+    section (registry_section_ratio) and registry / the kernel's
+    kmap_atomic_pfn() (registry_atomic_ratio); a dotted line marks issue
+    13's target, 2x."""
     plt = _pyplot()
     if plt is None:
         return None
@@ -86,6 +88,12 @@ def kmap(path, points):
                  label="registry / RAM page in a section")
         ns.plot(x, [p["page_section_ns"] for p in points], "s--", color="gray",
                 label="RAM page in a section")
+    if all("kmap_atomic_ns" in p for p in points):
+        rel.plot(x, [p.get("registry_atomic_ratio", p["registry_ns"] / p["kmap_atomic_ns"])
+                     for p in points], "D-", color="tab:brown",
+                 label="registry / kernel kmap_atomic_pfn()")
+        ns.plot(x, [p["kmap_atomic_ns"] for p in points], "D--", color="tab:brown",
+                label="kernel kmap_atomic_pfn(), RAM page")
     ns.plot(x, [p["page_ns"] for p in points], "o--", color="black", label="RAM page")
     ns.set_title("kmap_atomic_pfn_t map+unmap, ns per call")
     rel.set_title("device pfn cost / RAM page cost")

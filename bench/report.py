@@ -22,12 +22,12 @@ def key_of(row):
     return "bw" if "1m" in row or "128k" in row else "iops"
 
 
-def ratio_to_nd_pmem(runs, drv, row):
+def ratio_to_nd_pmem(runs, drv, row, ref="nd_pmem"):
     """(ratio of the medians, min and max of the per-round ratios, per-round
-    ratios) of drv over nd_pmem on row, or None."""
+    ratios) of drv over ref (nd_pmem) on row, or None."""
     key = key_of(row)
     ours = {x["round"]: x[key] for x in runs.get((drv, row), [])}
-    theirs = {x["round"]: x[key] for x in runs.get(("nd_pmem", row), [])}
+    theirs = {x["round"]: x[key] for x in runs.get((ref, row), [])}
     rq = [ours[k] / theirs[k] for k in ours if k in theirs and theirs[k]]
     if not rq or not med(list(theirs.values())):
         return None
@@ -124,15 +124,17 @@ def main(log, out, meta):
       "(nd_pmem_again), rebound and placed around nd_pmem as rpmem is: its ratio to nd_pmem "
       "is what this method reads for two identical drivers. Verdict: ahead if rpmem won "
       "every round and its ratio is above every per-round ratio of the control, behind "
-      "likewise below, otherwise level (inside the noise). rpmem_nowait0 is rpmem loaded "
+      "likewise below, otherwise level (inside the noise). rpmem / control compares the "
+      "two that share positions in the rows (the ends; nd_pmem is always in the middle). "
+      "rpmem_nowait0 is rpmem loaded "
       "with nowait=0 (no BLK_FEAT_NOWAIT, as nd_pmem), measured on the io_uring rows only: "
       "without it io_uring hands each bio to an io-wq worker, which may run on the other "
       "vCPU; with it the bio is issued inline by the submitting task.\n")
     hdr = ("| row | " + " | ".join(DRIVERS) +
            " | rpmem / nd_pmem | per round | control / nd_pmem (per round) | verdict |"
-           " rpmem nowait=0 / nd_pmem (per round) |")
+           " rpmem / control (per round) | rpmem nowait=0 / nd_pmem (per round) |")
     p(hdr)
-    p("|" + "---|" * (len(DRIVERS) + 6))
+    p("|" + "---|" * (len(DRIVERS) + 7))
     verdicts = []
     for row in rows:
         cells = []
@@ -151,6 +153,7 @@ def main(log, out, meta):
         ctl = ratio_to_nd_pmem(runs, CONTROL, row)
         control = ratio_cell(ctl)
         nowait0 = ratio_cell(ratio_to_nd_pmem(runs, "rpmem_nowait0", row))
+        matched = ratio_cell(ratio_to_nd_pmem(runs, "rpmem", row, CONTROL))
         r = ratio_to_nd_pmem(runs, "rpmem", row)
         if r:
             q, lo, hi, rq = r
@@ -158,7 +161,7 @@ def main(log, out, meta):
             per_round = f"{lo:.2f}–{hi:.2f}"
             verdict = verdict_of(q, lo, hi, ctl)
             verdicts.append((row, q, rq, verdict))
-        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {control} | {verdict} | {nowait0} |")
+        p(f"| {row} | " + " | ".join(cells) + f" | {ratio} | {per_round} | {control} | {verdict} | {matched} | {nowait0} |")
     p("")
     panels = [(f"{drv} / nd_pmem", {row: ratio_to_nd_pmem(runs, drv, row) for row in rows})
               for drv in DRIVERS if drv != "nd_pmem"]
@@ -175,15 +178,17 @@ def main(log, out, meta):
                    "every round, red: below 1 in every round, grey: inside the noise."))
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")
-        p("Every variant maps 64 bytes of the next frame of a 4096-frame table: the registered ranges in random order for the device variants, a RAM frame for `page`; the variants take turns in 20 slices and each reports its fastest slice. `registry`: rpmem's RCU-published table (cluster, one index slot, one range) inside the section kmap_atomic_pfn_t takes itself (preemption disabled, inline); `held`: the same inside a caller's RCU section; `list`: the 2015 design, a list walked under RCU; `page`: a RAM page (kmap_local_page(), the direct map). The ratios are to `page` in the same run.\n")
-        p("| ranges | registry ns | held ns | 2015 list ns | RAM page ns | registry/page | held/page |")
-        p("|---|---|---|---|---|---|---|")
+        p("Every variant maps 64 bytes of the next frame of a 4096-frame table: the registered ranges in random order for the device variants, a RAM frame for `page`; the variants take turns in 20 slices and each reports its fastest slice. `registry`: rpmem's RCU-published table (cluster, one index slot, one range) inside the section kmap_atomic_pfn_t takes itself (preemption disabled, inline); `held`: the same inside a caller's RCU section; `list`: the 2015 design, a list walked under RCU; `page`: a RAM page (kmap_local_page(), the direct map); `kmap_atomic`: the kernel's own kmap_atomic_pfn() of that RAM page and its unmap (C). The ratios are to `page` and to `kmap_atomic` in the same run.\n")
+        p("| ranges | registry ns | held ns | 2015 list ns | RAM page ns | kmap_atomic ns | registry/page | held/page | registry/kmap_atomic |")
+        p("|---|---|---|---|---|---|---|---|---|")
         for k in kmap:
             f = fields(k)
             page = float(f["page_ns"]) or 1.0
             own = float(f["registry_ns"]) / page
             held = float(f.get("registry_held_ns", "0")) / page
-            p(f"| {f['ranges']} | {f['registry_ns']} | {f.get('registry_held_ns', '–')} | {f['list_ns']} | {f['page_ns']} | {own:.2f}× | {held:.2f}× |")
+            atomic = float(f.get("kmap_atomic_ns", "0"))
+            vs_atomic = f"{float(f['registry_ns']) / atomic:.2f}×" if atomic else "–"
+            p(f"| {f['ranges']} | {f['registry_ns']} | {f.get('registry_held_ns', '–')} | {f['list_ns']} | {f['page_ns']} | {f.get('kmap_atomic_ns', '–')} | {own:.2f}× | {held:.2f}× | {vs_atomic} |")
         p("")
         pts = [{k: float(v) for k, v in fields(line).items()} for line in kmap]
         img = charts.kmap(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-kmap.svg"), pts)

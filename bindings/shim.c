@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C shims for static inline functions and macros that rpmem calls from Rust.
- * Each forwards to one kernel helper; no driver logic lives here.
+ * Each forwards to one kernel helper; no driver logic lives here. One
+ * exception, not driver code: the kmap benchmark's reference loop.
  */
 #include <linux/blkdev.h>
+#include <linux/highmem.h>
 #include <linux/ioport.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nd.h>
@@ -146,6 +149,30 @@ bool rpmem_disk_ro(struct gendisk *disk)
 u64 rpmem_virt_to_pfn(const void *addr)
 {
 	return PHYS_PFN(virt_to_phys((void *)addr));
+}
+
+/*
+ * The reference of the kmap benchmark (src/kmap_bench.rs): the kernel's own
+ * kmap_atomic_pfn() of a RAM frame and its unmap (__kunmap_atomic(), what
+ * the kunmap_atomic() macro calls), inline as C callers get them, timed in
+ * an out-of-line loop as the Rust variants are. Picoseconds per map+unmap.
+ */
+noinline u64 rpmem_bench_kmap_atomic_pfn(u64 pfn, u32 iterations)
+{
+	u64 start = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < iterations; i++) {
+		unsigned long frame = pfn;
+		void *addr;
+
+		OPTIMIZER_HIDE_VAR(frame);
+		addr = kmap_atomic_pfn(frame);
+		/* The address is used, as black_box() uses the Rust variants'. */
+		asm volatile("" : : "r" (addr) : "memory");
+		__kunmap_atomic(addr);
+	}
+	return (ktime_get_ns() - start) * 1000 / max(iterations, 1U);
 }
 
 /* cond_resched() is a macro (or static call) around __cond_resched(). */

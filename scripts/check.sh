@@ -225,8 +225,8 @@ run_chain() { # variant chain
 # variants' (one at a time: the module builds in this tree) build while the
 # first variant's chains run, and the host checks (they build in this tree
 # too) wait for the last of them. Jobs run SLOTS at a time (default: the
-# CPU count; each TCG guest keeps a CPU busy), longest first by the last
-# whole run's durations ($RPMEM_CACHE/check-durations; until there are some,
+# CPU count; each TCG guest keeps a CPU busy), longest first by the recent
+# whole runs' durations ($RPMEM_CACHE/check-durations; until there are some,
 # the variants' plans interleaved, debug first), each once its variant is
 # built. Each job's report is printed whole at the end, in plan order.
 out=$(mktemp -d)
@@ -272,14 +272,18 @@ for variant in "${variants[@]}"; do
 done
 durations=$RPMEM_CACHE/check-durations
 touch "$durations"
-# Longest first: the last recorded duration, else the plan position.
+# Longest first: the median of the last three recorded durations (one
+# anomalous run, say a hung boot, does not reorder the next), else the plan
+# position.
 all_jobs=("${chains[@]}")
 [ "${HOST_TESTS:-0}" = 1 ] && { all_jobs+=("host checks"); index_of["host checks"]=99; }
 pending=()
 while read -r c; do
 	[ -n "$c" ] && pending+=("$c")
 done < <(for c in "${all_jobs[@]}"; do
-		d=$(awk -v v="${c% *}" -v c="${c#* }" '$1 == v && $2 == c { d = $3 } END { print d + 0 }' "$durations")
+		d=$(awk -v v="${c% *}" -v c="${c#* }" '$1 == v && $2 == c { a = b; b = x; x = $3; n++ }
+			END { if (n >= 3) print (x < a ? (a < b ? a : (x < b ? b : x)) : (x < b ? x : (a < b ? b : a)))
+				else print x + 0 }' "$durations")
 		printf '%s %s %s %s\n' "$d" "${index_of[$c]}" "$([ "${c% *}" = debug ] && echo 0 || echo 1)" "$c"
 	done | sort -k1,1nr -k2,2n -k3,3n | cut -d' ' -f4-)
 slots=${SLOTS:-$(nproc)}

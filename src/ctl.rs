@@ -59,6 +59,7 @@ impl MiscDevice for Ctl {
                 b.list_ps = r.list_ps;
                 b.page_ps = r.page_ps;
                 b.page_section_ps = r.page_section_ps;
+                b.kmap_atomic_ps = r.kmap_atomic_ps;
                 writer.write(&b)?;
                 Ok(0)
             }

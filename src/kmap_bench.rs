@@ -6,7 +6,8 @@
 //! is without highmem, and what [`kmap_atomic_pfn_t`] gives for a RAM
 //! frame), alone and inside the preemption-disabled section that
 //! `kmap_atomic()`, and [`kmap_atomic_pfn_t`] for a device frame, take for
-//! each mapping.
+//! each mapping; and against the kernel's own `kmap_atomic_pfn()` of that
+//! RAM frame, in C (`rpmem_bench_kmap_atomic_pfn` in the shim).
 //!
 //! Every variant runs the same loop: take the next frame from a table of
 //! [`TARGETS`] frames, map 64 bytes of it, keep the address. For the device
@@ -59,13 +60,15 @@ pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 /// `page_ps` maps a RAM frame with [`kmap_atomic_pfn_t`] (its direct-map
 /// address); `page_section_ps` does the same inside a [`Section`] of its
 /// own, as a device mapping takes one (`kmap_atomic()` of a page also
-/// disables page faults, which this leaves out).
+/// disables page faults, which this leaves out); `kmap_atomic_ps` is the
+/// kernel's `kmap_atomic_pfn()` and `kunmap_atomic()` of that frame, in C.
 pub(crate) struct KmapBench {
     pub(crate) registry_ps: u64,
     pub(crate) registry_held_ps: u64,
     pub(crate) list_ps: u64,
     pub(crate) page_ps: u64,
     pub(crate) page_section_ps: u64,
+    pub(crate) kmap_atomic_ps: u64,
 }
 
 /// A node of the 2015-style range list.
@@ -279,7 +282,7 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     // run, and this way it hits all variants alike.
     let slice = (iterations / SLICES).max(1);
     let list_slice = (slice / 16).max(1);
-    let mut best = [u64::MAX; 5];
+    let mut best = [u64::MAX; 6];
     for _ in 0..SLICES {
         // SAFETY: device frames, mapped through the registry.
         best[0] = best[0].min(unsafe { time_kmap(devs, slice) });
@@ -295,10 +298,13 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         best[3] = best[3].min(unsafe { time_kmap(rams, slice) });
         // SAFETY: as above.
         best[4] = best[4].min(unsafe { time_kmap_in_section(rams, slice) });
+        // SAFETY: `frame` is our kmalloc buffer's frame, RAM with a `struct
+        // page`; the C loop maps and unmaps it and touches nothing.
+        best[5] = best[5].min(unsafe { bindings::rpmem_bench_kmap_atomic_pfn(frame, slice) });
         // SAFETY: process context, no lock or RCU section held.
         unsafe { bindings::rpmem_cond_resched() };
     }
-    let [registry_ps, registry_held_ps, list_ps, page_ps, page_section_ps] = best;
+    let [registry_ps, registry_held_ps, list_ps, page_ps, page_section_ps, kmap_atomic_ps] = best;
 
     drop(regs);
     drop(nodes);
@@ -309,5 +315,6 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         list_ps,
         page_ps,
         page_section_ps,
+        kmap_atomic_ps,
     })
 }

@@ -97,6 +97,9 @@ pub struct BenchKmap {
     /// Out: ps per call, RAM page inside a preemption-disabled section of
     /// its own, as a device frame's mapping takes one.
     pub page_section_ps: u64,
+    /// Out: ps per call, the kernel's `kmap_atomic_pfn()` of the RAM page
+    /// (C, inline) and its unmap.
+    pub kmap_atomic_ps: u64,
 }
 
 /// `RPMEM_IOC_BENCH_COPY`: in-kernel copy bandwidth, 4 KiB pieces between

@@ -238,12 +238,12 @@ fn abi_layout_and_numbers() {
     assert_eq!(size_of::<CopyRequest>(), 88);
     assert_eq!(size_of::<CopyStatus>(), 88);
     assert_eq!(size_of::<DiskInfo>(), 88);
-    assert_eq!(size_of::<BenchKmap>(), 48);
+    assert_eq!(size_of::<BenchKmap>(), 56);
     assert_eq!(size_of::<BenchCopy>(), 32);
     // _IOW('R', 1, 88): dir 1 << 30 | size << 16 | 'R' << 8 | 1.
     assert_eq!(IOC_COPY, 0x4058_5201);
     assert_eq!(IOC_STATUS, 0x8058_5202);
-    assert_eq!(IOC_BENCH_KMAP, 0xc030_5203);
+    assert_eq!(IOC_BENCH_KMAP, 0xc038_5203);
     assert_eq!(IOC_BENCH_COPY, 0xc020_5204);
     assert_eq!(IOC_DISK_INFO, 0xc058_5205);
     assert_eq!(

@@ -2,7 +2,8 @@
 # command line RPMEM_KMAP_ROUNDS, default 3) of `rpmemctl bench-kmap N
 # 1000000` for N = 1, 64 and 1024 registered ranges, one KMAP-BENCH line
 # each with the device/RAM ratios of that very run: held and own to the
-# bare RAM page, and own to the RAM page in a section of its own too. Passes when every run
+# bare RAM page, own to the RAM page in a section of its own, and own to
+# the kernel's kmap_atomic_pfn() of that page (C). Passes when every run
 # succeeds (each checks its lookups first); the ratios are for the reader,
 # as the emulated machine's timing is too noisy to gate on.
 . /tests/lib.sh
@@ -17,7 +18,8 @@ while [ $r -le "$rounds" ]; do
 		page=$(field "$out" page_ns)
 		own=$(field "$out" registry_ns)
 		echo "KMAP-BENCH round=$r $out held_ratio=$(ratio "$(field "$out" registry_held_ns)" "$page")" \
-			"own_ratio=$(ratio "$own" "$page") own_section_ratio=$(ratio "$own" "$(field "$out" page_section_ns)")"
+			"own_ratio=$(ratio "$own" "$page") own_section_ratio=$(ratio "$own" "$(field "$out" page_section_ns)")" \
+			"own_atomic_ratio=$(ratio "$own" "$(field "$out" kmap_atomic_ns)")"
 	done
 	r=$((r + 1))
 done

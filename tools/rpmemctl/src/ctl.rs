@@ -122,6 +122,7 @@ impl Ctl {
             list_ps: 0,
             page_ps: 0,
             page_section_ps: 0,
+            kmap_atomic_ps: 0,
         };
         self.ioctl(uapi::IOC_BENCH_KMAP, &mut b).map(|()| b)
     }
@@ -166,8 +167,9 @@ mod tests {
         assert_eq!(offset_of!(DiskInfo, namespace), 40);
         assert_eq!(offset_of!(DiskInfo, sectors), 72);
         assert_eq!(offset_of!(DiskInfo, bad_sectors), 80);
-        assert_eq!(size_of::<BenchKmap>(), 4 + 4 + 5 * 8);
+        assert_eq!(size_of::<BenchKmap>(), 4 + 4 + 6 * 8);
         assert_eq!(offset_of!(BenchKmap, page_section_ps), 40);
+        assert_eq!(offset_of!(BenchKmap, kmap_atomic_ps), 48);
         assert_eq!(offset_of!(BenchKmap, registry_ps), 8);
         assert_eq!(size_of::<BenchCopy>(), 4 + 4 + 3 * 8);
         assert_eq!(offset_of!(BenchCopy, memcpy_kibs), 8);
@@ -178,7 +180,7 @@ mod tests {
         let (w, r) = (1, 2);
         assert_eq!(u64::from(uapi::IOC_COPY), ioc(w, b'R', 1, 88));
         assert_eq!(u64::from(uapi::IOC_STATUS), ioc(r, b'R', 2, 88));
-        assert_eq!(u64::from(uapi::IOC_BENCH_KMAP), ioc(r | w, b'R', 3, 48));
+        assert_eq!(u64::from(uapi::IOC_BENCH_KMAP), ioc(r | w, b'R', 3, 56));
         assert_eq!(u64::from(uapi::IOC_BENCH_COPY), ioc(r | w, b'R', 4, 32));
         assert_eq!(u64::from(uapi::IOC_DISK_INFO), ioc(r | w, b'R', 5, 88));
         // _IOR('R', 2, struct rpmem_copy_status) of the 24-byte C struct.
@@ -186,7 +188,7 @@ mod tests {
         // The same numbers as a C compiler gives for the old header.
         assert_eq!(uapi::IOC_COPY, 0x4058_5201);
         assert_eq!(IOC_STATUS_NO_NAMES, 0x8018_5202);
-        assert_eq!(uapi::IOC_BENCH_KMAP, 0xc030_5203);
+        assert_eq!(uapi::IOC_BENCH_KMAP, 0xc038_5203);
         assert_eq!(uapi::IOC_BENCH_COPY, 0xc020_5204);
     }
 }

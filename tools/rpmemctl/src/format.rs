@@ -122,18 +122,19 @@ pub fn status_json(st: &CopyStatus, disks: Option<&[DiskInfo]>) -> String {
 }
 
 /// `ranges=64 iterations=1000000 registry_ns=3.21 registry_held_ns=2.00
-/// list_ns=40.00 page_ns=1.05 page_section_ns=2.10`.
+/// list_ns=40.00 page_ns=1.05 page_section_ns=2.10 kmap_atomic_ns=2.50`.
 pub fn bench_kmap_line(b: &BenchKmap) -> String {
     let ns = |ps: u64| ps as f64 / 1000.0;
     format!(
-        "ranges={} iterations={} registry_ns={:.2} registry_held_ns={:.2} list_ns={:.2} page_ns={:.2} page_section_ns={:.2}",
+        "ranges={} iterations={} registry_ns={:.2} registry_held_ns={:.2} list_ns={:.2} page_ns={:.2} page_section_ns={:.2} kmap_atomic_ns={:.2}",
         b.nr_ranges,
         b.iterations,
         ns(b.registry_ps),
         ns(b.registry_held_ps),
         ns(b.list_ps),
         ns(b.page_ps),
-        ns(b.page_section_ps)
+        ns(b.page_section_ps),
+        ns(b.kmap_atomic_ps)
     )
 }
 
@@ -299,10 +300,11 @@ mod tests {
             list_ps: 40006,
             page_ps: 999,
             page_section_ps: 2104,
+            kmap_atomic_ps: 2500,
         };
         assert_eq!(
             bench_kmap_line(&b),
-            "ranges=64 iterations=1000 registry_ns=3.21 registry_held_ns=2.00 list_ns=40.01 page_ns=1.00 page_section_ns=2.10"
+            "ranges=64 iterations=1000 registry_ns=3.21 registry_held_ns=2.00 list_ns=40.01 page_ns=1.00 page_section_ns=2.10 kmap_atomic_ns=2.50"
         );
         let b = BenchCopy {
             mib: 512,
