@@ -38,7 +38,7 @@ struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf);
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio);
 bool rpmem_disk_ro(struct gendisk *disk);
 u64 rpmem_virt_to_pfn(const void *addr);
-u64 rpmem_bench_kmap_atomic_pfn(u64 pfn, u32 iterations);
+u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations);
 void rpmem_cond_resched(void);
 const char *rpmem_namespaces_param(void);
 u64 rpmem_first_valid_pfn(u64 pfn, u64 nr);

@@ -155,20 +155,19 @@ u64 rpmem_virt_to_pfn(const void *addr)
  * The reference of the kmap benchmark (src/kmap_bench.rs): the kernel's own
  * kmap_atomic_pfn() of a RAM frame and its unmap (__kunmap_atomic(), what
  * the kunmap_atomic() macro calls), inline as C callers get them, timed in
- * an out-of-line loop as the Rust variants are. Picoseconds per map+unmap.
+ * an out-of-line loop as the Rust variants are: each iteration loads its
+ * frame from @frames (@mask + 1 entries, a power of two) and keeps the
+ * address in a register. Picoseconds per map+unmap.
  */
-noinline u64 rpmem_bench_kmap_atomic_pfn(u64 pfn, u32 iterations)
+noinline u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations)
 {
 	u64 start = ktime_get_ns();
 	u32 i;
 
 	for (i = 0; i < iterations; i++) {
-		unsigned long frame = pfn;
-		void *addr;
+		void *addr = kmap_atomic_pfn(READ_ONCE(frames[i & mask]));
 
-		OPTIMIZER_HIDE_VAR(frame);
-		addr = kmap_atomic_pfn(frame);
-		/* The address is used, as black_box() uses the Rust variants'. */
+		/* The address is used, as the Rust variants' keep() uses theirs. */
 		asm volatile("" : : "r" (addr) : "memory");
 		__kunmap_atomic(addr);
 	}

@@ -19,6 +19,7 @@
 //! unregisters its own ranges, publishing new tables while the others look
 //! up theirs.
 
+use core::arch::asm;
 use core::hint::black_box;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
@@ -93,11 +94,15 @@ fn target(targets: &Targets, i: u32) -> Pfn {
     targets[i as usize & (TARGETS - 1)]
 }
 
-/// Keep a mapping's address (one word), so that it must be computed, and
-/// drop the mapping.
+/// Keep a mapping's address (one word, in a register, as the C reference
+/// keeps its own), so that it must be computed, and drop the mapping.
 #[inline(always)]
 fn keep(m: Option<PfnMapping<'_>>) {
-    black_box(m.as_ref().map_or(null_mut(), |m| m.as_ptr()));
+    let addr = m.as_ref().map_or(null_mut(), |m| m.as_ptr());
+    // SAFETY: an empty asm that reads `addr` from a register; without
+    // `nomem` the compiler also takes it to touch memory, as the C loop's
+    // `asm volatile("" : : "r" (addr) : "memory")` does.
+    unsafe { asm!("/* {0} */", in(reg) addr, options(nostack, preserves_flags)) };
 }
 
 /// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
@@ -276,6 +281,11 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let ram = unsafe { Pfn::ram_checked(frame) };
     let rams = targets(|| ram)?;
     let rams = as_targets(&rams)?;
+    // The same frames for the C loop, as plain frame numbers.
+    let mut frames = KVec::with_capacity(TARGETS, GFP_KERNEL)?;
+    for _ in 0..TARGETS {
+        frames.push(frame, GFP_KERNEL)?;
+    }
 
     // The variants take turns, a slice each, and each reports its fastest
     // slice: on a shared (or emulated) machine the load changes within a
@@ -298,9 +308,12 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         best[3] = best[3].min(unsafe { time_kmap(rams, slice) });
         // SAFETY: as above.
         best[4] = best[4].min(unsafe { time_kmap_in_section(rams, slice) });
-        // SAFETY: `frame` is our kmalloc buffer's frame, RAM with a `struct
-        // page`; the C loop maps and unmaps it and touches nothing.
-        best[5] = best[5].min(unsafe { bindings::rpmem_bench_kmap_atomic_pfn(frame, slice) });
+        // SAFETY: `frames` holds `TARGETS` copies of our kmalloc buffer's
+        // frame, RAM with a `struct page`; the C loop reads its entries
+        // below `TARGETS`, maps and unmaps the frame and touches nothing.
+        best[5] = best[5].min(unsafe {
+            bindings::rpmem_bench_kmap_atomic_pfn(frames.as_ptr(), TARGETS as u32 - 1, slice)
+        });
         // SAFETY: process context, no lock or RCU section held.
         unsafe { bindings::rpmem_cond_resched() };
     }

@@ -122,21 +122,23 @@ struct Geometry {
 }
 
 impl Geometry {
+    /// The shift in the low bits, where a shift instruction takes its
+    /// count from: the lookup's shift then needs no unpacking.
     const fn pack(self) -> u64 {
-        self.slots as u64
-            | (self.shift as u64) << 16
+        self.shift as u64
+            | (self.slots as u64) << 8
             | (self.first_entry as u64) << 24
             | (self.ranges_end as u64) << 40
     }
 
     #[inline(always)]
     const fn slots(packed: u64) -> u64 {
-        packed & 0xffff
+        (packed >> 8) & 0xffff
     }
 
     #[inline(always)]
     const fn shift(packed: u64) -> u32 {
-        (packed >> 16) as u32 & 0xff
+        packed as u32 & 0x3f
     }
 
     #[inline(always)]
@@ -158,9 +160,12 @@ pub(crate) struct RangeTable {
     /// In pfn order; unused ones are all zero (an empty span).
     clusters: [Cluster; MAX_CLUSTERS],
     /// Per cluster slot (and one past each cluster's last): the first
-    /// range ending after the slot's first frame.
+    /// range ending after the slot's first frame. Invariant: no entry is
+    /// above `len`, so every entry names an element of `ranges`.
     index: [u16; INDEX_LEN],
-    ranges: [DevRange; MAX_RANGES],
+    /// The ranges, then all-zero (empty) ones: at least one, so that an
+    /// index entry equal to `len` names an empty range even in a full table.
+    ranges: [DevRange; MAX_RANGES + 1],
 }
 
 // The index stores range positions in a u16.
@@ -187,7 +192,7 @@ impl RangeTable {
                 start_pfn: 0,
                 nr_pages: 0,
                 base: 0,
-            }; MAX_RANGES],
+            }; MAX_RANGES + 1],
         }
     }
 
@@ -244,14 +249,16 @@ impl RangeTable {
     /// Branch-light on purpose, for callers that fold their own bounds
     /// check into the one of the range: the cluster walk is one comparison
     /// for a table of one cluster, and a frame outside its cluster's slots
-    /// reads some entry of the index all the same (entry and range numbers
-    /// are masked and clamped rather than bounds-checked).
+    /// reads some entry of the index all the same (entry numbers are
+    /// masked, and range numbers need no check: see `index`).
     #[inline(always)]
     pub(crate) fn candidate(&self, pfn: u64, last_cluster: usize) -> &DevRange {
         let (c, slot) = self.slot_of(pfn, last_cluster);
         let entry = Geometry::first_entry(c.geometry).wrapping_add(slot as usize);
         let first = self.index[entry & (INDEX_LEN - 1)] as usize;
-        &self.ranges[first.min(MAX_RANGES - 1)]
+        // SAFETY: index entries are at most `len` (the invariant of
+        // `index`), which is at most `MAX_RANGES`: inside `ranges`.
+        unsafe { self.ranges.get_unchecked(first) }
     }
 
     /// The cluster that would hold `pfn`, and `pfn`'s slot in it (which
@@ -383,6 +390,7 @@ impl RangeTable {
             while i < end && self.ranges[i].end_pfn() <= slot_start {
                 i += 1;
             }
+            // `i <= end <= len`: the invariant of `index`.
             self.index[first_entry + slot] = i as u16;
         }
     }
