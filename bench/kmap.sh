@@ -18,8 +18,9 @@ report() { # log out rounds seconds
 		echo "\`page+sect\`: the same inside a section of its own for each mapping, as \`own\` takes and kmap_atomic() does"
 		echo "(kmap_atomic() also disables page faults, which this leaves out);"
 		echo "\`kmap_atomic\`: the kernel's own kmap_atomic_pfn() of the RAM page and its unmap, C inline in an out-of-line loop"
-		echo "(what mapping a RAM page costs a C caller of the API the 2015 design extended). Same run, interleaved slices"
-		echo "(QEMU TCG: compare ratios only). Equal work: \`own\` against \`page+sect\`, \`held\` against \`page\`."
+		echo "(what mapping a RAM page costs a C caller of the API the 2015 design extended). Every loop loads its frame from a"
+		echo "table of 4096 and keeps the address in a register. Same run, interleaved slices (QEMU TCG: compare ratios only)."
+		echo "Equal work: \`own\` against \`page+sect\`, \`held\` against \`page\`."
 		echo
 		echo "![kmap cost against the number of registered ranges: medians](kmap-bench.svg)"
 		echo
