@@ -13,7 +13,14 @@ DRIVERS=${BENCH_DRIVERS:-rpmem nd_pmem brd nullb_mem nullb_nomem}
 DRIVERS=$(echo "$DRIVERS" | tr , " ")
 
 rows() {
-	# name rw bs ioengine iodepth numjobs
+	# name rw bs ioengine iodepth numjobs; BENCH_ROWS (a comma list of
+	# names) keeps only those rows
+	all_rows | while read -r name rest; do
+		case ",${BENCH_ROWS:-$name}," in *",$name,"*) echo "$name $rest" ;; esac
+	done
+}
+
+all_rows() {
 	cat <<ROWS
 4k-randread-psync randread 4k psync 1 1
 4k-randwrite-psync randwrite 4k psync 1 1

@@ -35,6 +35,14 @@ def ratio_to_nd_pmem(runs, drv, row, ref="nd_pmem"):
     return q, min(rq), max(rq), rq
 
 
+def chart_path(out, what):
+    """Where a chart of the report `out` goes: bench-WHAT.svg beside
+    docs/benchmarks.md, STEM-WHAT.svg beside any other report."""
+    stem = os.path.splitext(os.path.basename(out))[0]
+    prefix = "bench" if stem == "benchmarks" else stem
+    return os.path.join(os.path.dirname(os.path.abspath(out)), f"{prefix}-{what}.svg")
+
+
 def ratio_cell(r):
     """A ratio_to_nd_pmem result as 'median× (low–high)', or '-'."""
     return f"{r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})" if r else "-"
@@ -168,7 +176,7 @@ def main(log, out, meta):
     panels = [(n, {k: v for k, v in d.items() if v}) for n, d in panels]
     panels = [x for x in panels if x[1]]
     if panels:
-        img = charts.ratios(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-ratios.svg"),
+        img = charts.ratios(chart_path(out, "ratios"),
                             "fio O_DIRECT: IOPS or MiB/s as a ratio to nd_pmem", rows, panels)
         p(chart_md(img, "Ratios to nd_pmem per row",
                    "Bar: ratio of the medians (as in the table); whisker: lowest to highest "
@@ -191,7 +199,7 @@ def main(log, out, meta):
             p(f"| {f['ranges']} | {f['registry_ns']} | {f.get('registry_held_ns', '–')} | {f['list_ns']} | {f['page_ns']} | {f.get('kmap_atomic_ns', '–')} | {own:.2f}× | {held:.2f}× | {vs_atomic} |")
         p("")
         pts = [{k: float(v) for k, v in fields(line).items()} for line in kmap]
-        img = charts.kmap(os.path.join(os.path.dirname(os.path.abspath(out)), "bench-kmap.svg"), pts)
+        img = charts.kmap(chart_path(out, "kmap"), pts)
         p(chart_md(img, "kmap cost against the number of registered ranges",
                    "Left: ns per map+unmap; right: each device-pfn cost divided by the RAM page "
                    "cost at the same range count (both axes logarithmic)."))
@@ -222,7 +230,7 @@ def main(log, out, meta):
             p(f"| {drv} | {fr[0]} | {fr[1]} |")
         p("")
     analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
-    if os.path.exists(analysis):
+    if os.path.basename(out) == "benchmarks.md" and os.path.exists(analysis):
         p(open(analysis).read().rstrip())
     # Keep the section `make bench-stack` maintains (bench/stack-report.py).
     try:

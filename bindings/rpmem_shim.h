@@ -25,7 +25,6 @@ bool rpmem_pfns_valid(u64 pfn, u64 nr);
 unsigned long rpmem_vmemmap_base(void);
 unsigned long rpmem_direct_map_base(void);
 size_t rpmem_struct_page_size(void);
-void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start);
 void *rpmem_disk_badblocks_dirent(struct gendisk *disk);
 void rpmem_notify_dirent(void *dirent);
 void rpmem_put_dirent(void *dirent);

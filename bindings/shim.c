@@ -80,11 +80,6 @@ size_t rpmem_struct_page_size(void)
 	return sizeof(struct page);
 }
 
-void rpmem_bio_end_io_acct(struct bio *bio, unsigned long start)
-{
-	bio_end_io_acct(bio, start);
-}
-
 void *rpmem_disk_badblocks_dirent(struct gendisk *disk)
 {
 	return sysfs_get_dirent(disk_to_dev(disk)->kobj.sd, "badblocks");

@@ -16,6 +16,9 @@
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
 #   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
+#   RPMEM_ICOUNT      QEMU -icount options (e.g. shift=0,sleep=off: the guest
+#                     clock counts executed instructions, 1 ns each, so timings
+#                     measure instructions and no host noise; single-threaded)
 #   RPMEM_BOOT_TIMEOUT  seconds for the guest's /init to print RPMEM-BOOT;
 #                     past them QEMU is killed and run.sh exits 125
 #   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
@@ -49,6 +52,7 @@ args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxm
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
       -display none -parallel none -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
+[ -n "${RPMEM_ICOUNT:-}" ] && args+=(-icount "$RPMEM_ICOUNT")
 for i in $(seq 0 $((n - 1))); do
 	size=${size_of[$i]}
 	f=$dir/nvdimm$i-$size${RPMEM_NVDIMM_LABEL:+-label$RPMEM_NVDIMM_LABEL}.img

@@ -219,11 +219,15 @@ impl Bio {
         }))
     }
 
-    /// End the accounting [`Bio::start_acct`] started.
+    /// End the accounting [`Bio::start_acct`] started: what C's inline
+    /// `bio_end_io_acct()` calls.
     #[inline]
     pub(crate) fn end_acct(&self, acct: IoAcct) {
-        // SAFETY: pairs with `bio_start_io_acct()` on this live bio.
-        unsafe { bindings::rpmem_bio_end_io_acct(self.0.as_ptr(), acct.0) };
+        // SAFETY: pairs with `bio_start_io_acct()` on this live bio, whose
+        // block device is live while it is in flight.
+        unsafe {
+            bindings::bio_end_io_acct_remapped(self.0.as_ptr(), acct.0, self.raw().bi_bdev)
+        };
     }
 
     /// Set the completion status.

@@ -170,7 +170,10 @@ impl DiskIo {
         Ok(())
     }
 
-    /// Move the bio's data.
+    /// Move the bio's data. Inline in `submit_bio`, as pmem.c's
+    /// `pmem_do_read()`/`pmem_do_write()` are in `pmem_submit_bio()`: one
+    /// frame for the whole bio.
+    #[inline(always)]
     fn transfer(&self, bio: &Bio, is_write: bool) -> Status {
         let bytes = bio.size();
         if bytes == 0 {
@@ -205,6 +208,7 @@ impl DiskIo {
 }
 
 impl BioQueue for DiskIo {
+    #[inline(always)]
     fn submit_bio(&self, mut bio: Bio) {
         let is_write = match bio.op() {
             Op::Read => false,

@@ -70,10 +70,9 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     if pfn.has_page() {
         let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1) as u64;
         // `PFN_CHECKED` vouches for the frame's memmap subsection (the
-        // contract of `Pfn::ram_checked`) and survives `add` only inside it:
-        // if the last frame still has it, every frame is covered. Anything
-        // else is checked here.
-        let valid = pfn.add(pages - 1).is_checked()
+        // contract of `Pfn::ram_checked`): if the span stays inside it,
+        // every frame is covered. Anything else is checked here.
+        let valid = pfn.is_checked_for(pages)
             // SAFETY: `pfn_valid()` only reads the memory-section tables.
             || unsafe { bindings::rpmem_pfns_valid(pfn.number(), pages) };
         if !valid {
@@ -81,9 +80,12 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
         }
         // Every frame has a `struct page`, so it is RAM in the direct map,
         // contiguous over contiguous frames.
-        let addr = memmap::direct_map_address(pfn.number()).checked_add(offset)?;
+        let addr = memmap::direct_map_address(pfn.number()).wrapping_add(offset);
         return Some(PfnMapping {
-            addr: NonNull::new(addr as *mut u8)?,
+            // SAFETY: `offset` lies inside the span's frames, which are all
+            // in the direct map (checked above): `addr` is a direct-map
+            // address, in the kernel's upper half, so not 0 (nor wrapped).
+            addr: unsafe { NonNull::new_unchecked(addr as *mut u8) },
             len,
             _rcu: None,
             _registration: PhantomData,
@@ -181,9 +183,11 @@ pub(crate) fn kmap_registered(
 ) -> Option<PfnMapping<'_>> {
     let range = reg.range();
     end_within(offset, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
-    let addr = NonNull::new(range.base.checked_add(offset)? as *mut u8)?;
     Some(PfnMapping {
-        addr,
+        // SAFETY: `offset` lies inside the range, and a registered range is
+        // mapped above address 0 without wrapping (`RangeTable::with`
+        // refuses others), so `base + offset` is neither 0 nor wrapped.
+        addr: unsafe { NonNull::new_unchecked(range.base.wrapping_add(offset) as *mut u8) },
         len,
         _rcu: None,
         _registration: PhantomData,

@@ -57,6 +57,19 @@ fn pfn_checked_flag_covers_its_subsection_only() {
     assert!(!unsafe { Pfn::ram(0x42) }.is_checked() && !Pfn::device(0x42).is_checked());
 }
 
+#[test]
+fn pfn_checked_for_a_span_agrees_with_add() {
+    for first in [0, 1, 0x42, PAGES_PER_SUBSECTION - 1, 3 * PAGES_PER_SUBSECTION + 7] {
+        // SAFETY: host test; nothing is mapped.
+        let p = unsafe { Pfn::ram_checked(first) };
+        for pages in 1..=2 * PAGES_PER_SUBSECTION + 1 {
+            assert_eq!(p.is_checked_for(pages), p.add(pages - 1).is_checked(), "{first} {pages}");
+        }
+        // SAFETY: host test; nothing is mapped.
+        assert!(!unsafe { Pfn::ram(first) }.is_checked_for(1));
+    }
+}
+
 // ---- RangeTable ----------------------------------------------------------
 
 fn r(start: u64, n: u64) -> DevRange {
