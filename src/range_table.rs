@@ -314,10 +314,14 @@ impl RangeTable {
             return;
         };
         let span = last.end_pfn() - first.start_pfn;
-        // Cut at the widest gaps that are a sizeable part of the span.
+        // Cut at the widest gaps that are a sizeable part of the span; not
+        // at all when one cluster can give every frame a slot of its own
+        // (each cut costs a lookup one comparison, and in a span of a few
+        // frames every gap is "a sizeable part").
         let mut cuts = [0usize; MAX_CLUSTERS - 1];
         let mut ncuts = 0;
-        for _ in 0..MAX_CLUSTERS - 1 {
+        let rounds = if span <= INDEX_SLOTS as u64 { 0 } else { MAX_CLUSTERS - 1 };
+        for _ in 0..rounds {
             let widest = (1..len)
                 .filter(|i| !cuts[..ncuts].contains(i))
                 .map(|i| (self.ranges[i].start_pfn - self.ranges[i - 1].end_pfn(), i))

@@ -574,6 +574,22 @@ fn a_full_table_of_one_page_ranges_is_indexed() {
 }
 
 #[test]
+fn a_short_span_is_one_cluster() {
+    // The micro-benchmark's fake ranges alone (nd_pmem holds the
+    // namespaces): 8 or 64 one-page ranges every other frame. Cutting at
+    // every one-frame gap would make a lookup walk eight clusters.
+    for n in [2u64, 8, 64, 1024] {
+        let ranges: Vec<_> = (0..n).map(|i| r((1 << 36) + 2 * i, 1)).collect();
+        let t = table(&ranges);
+        assert_eq!(t.last_cluster(), 0, "{n} ranges");
+        for x in &ranges {
+            assert_eq!(t.lookup(x.start_pfn).map(|y| y.start_pfn), Some(x.start_pfn));
+            assert!(t.lookup(x.start_pfn + 1).is_none());
+        }
+    }
+}
+
+#[test]
 fn the_kmap_bench_layout_is_indexed() {
     // Three 1 GiB namespaces at 4 GiB, then 1024 one-page fake ranges at
     // 2^36 (the micro-benchmark's layout: two clusters far apart).
