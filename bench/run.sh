@@ -19,7 +19,7 @@ prepare_guest normal
 kdir=$KDIR
 icount=${BENCH_ICOUNT:-0}
 if [ "$icount" = 1 ]; then
-	export RPMEM_ICOUNT=shift=0,sleep=off
+	export RPMEM_ICOUNT=shift=0,sleep=off REPORT_DIGITS=4
 	log=$RPMEM_CACHE/logs/bench-icount.log out=$RPMEM_ROOT/docs/benchmarks-icount.md
 	: "${BENCH_RUNTIME:=1}" "${BENCH_DRIVERS:=rpmem,nd_pmem}"
 	clock="QEMU -icount $RPMEM_ICOUNT: the guest clock counts instructions (1 ns each), so IOPS are instructions per I/O"

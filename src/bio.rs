@@ -225,9 +225,7 @@ impl Bio {
     pub(crate) fn end_acct(&self, acct: IoAcct) {
         // SAFETY: pairs with `bio_start_io_acct()` on this live bio, whose
         // block device is live while it is in flight.
-        unsafe {
-            bindings::bio_end_io_acct_remapped(self.0.as_ptr(), acct.0, self.raw().bi_bdev)
-        };
+        unsafe { bindings::bio_end_io_acct_remapped(self.0.as_ptr(), acct.0, self.raw().bi_bdev) };
     }
 
     /// Set the completion status.

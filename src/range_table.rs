@@ -320,7 +320,11 @@ impl RangeTable {
         // frames every gap is "a sizeable part").
         let mut cuts = [0usize; MAX_CLUSTERS - 1];
         let mut ncuts = 0;
-        let rounds = if span <= INDEX_SLOTS as u64 { 0 } else { MAX_CLUSTERS - 1 };
+        let rounds = if span <= INDEX_SLOTS as u64 {
+            0
+        } else {
+            MAX_CLUSTERS - 1
+        };
         for _ in 0..rounds {
             let widest = (1..len)
                 .filter(|i| !cuts[..ncuts].contains(i))

@@ -59,11 +59,21 @@ fn pfn_checked_flag_covers_its_subsection_only() {
 
 #[test]
 fn pfn_checked_for_a_span_agrees_with_add() {
-    for first in [0, 1, 0x42, PAGES_PER_SUBSECTION - 1, 3 * PAGES_PER_SUBSECTION + 7] {
+    for first in [
+        0,
+        1,
+        0x42,
+        PAGES_PER_SUBSECTION - 1,
+        3 * PAGES_PER_SUBSECTION + 7,
+    ] {
         // SAFETY: host test; nothing is mapped.
         let p = unsafe { Pfn::ram_checked(first) };
         for pages in 1..=2 * PAGES_PER_SUBSECTION + 1 {
-            assert_eq!(p.is_checked_for(pages), p.add(pages - 1).is_checked(), "{first} {pages}");
+            assert_eq!(
+                p.is_checked_for(pages),
+                p.add(pages - 1).is_checked(),
+                "{first} {pages}"
+            );
         }
         // SAFETY: host test; nothing is mapped.
         assert!(!unsafe { Pfn::ram(first) }.is_checked_for(1));
@@ -583,7 +593,10 @@ fn a_short_span_is_one_cluster() {
         let t = table(&ranges);
         assert_eq!(t.last_cluster(), 0, "{n} ranges");
         for x in &ranges {
-            assert_eq!(t.lookup(x.start_pfn).map(|y| y.start_pfn), Some(x.start_pfn));
+            assert_eq!(
+                t.lookup(x.start_pfn).map(|y| y.start_pfn),
+                Some(x.start_pfn)
+            );
             assert!(t.lookup(x.start_pfn + 1).is_none());
         }
     }
