@@ -86,6 +86,8 @@ run_row() { # driver dev name rw bs engine qd jobs round
 	echo "BENCH-JSON $1 $3 $9 $out"
 }
 
+# A misspelt BENCH_ROWS would measure nothing: no BENCH-DONE, the host fails.
+[ -n "$(rows)" ] || { echo "BENCH-ERROR: BENCH_ROWS=$BENCH_ROWS names no row"; exit 1; }
 modprobe nd_pmem 2>/dev/null || true
 modprobe rpmem
 echo "BENCH-INFO kernel=$(uname -r) cpus=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

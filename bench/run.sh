@@ -29,7 +29,7 @@ else
 fi
 rounds=${BENCH_ROUNDS:-3}
 runtime=${BENCH_RUNTIME:-4}
-log "bench: $rounds rounds x 9 rows x 5 drivers x ${runtime}s; console: $log"
+log "bench: $rounds rounds x ${BENCH_ROWS:-9 rows} x ${BENCH_DRIVERS:-5 drivers} x ${runtime}s; console: $log"
 start=$(date +%s)
 run_measurement_guest bench 1 3600 "$log" BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime \
 	BENCH_CONTROL=${BENCH_CONTROL:-1} BENCH_NOWAIT0=${BENCH_NOWAIT0:-1} ${BENCH_ROWS:+BENCH_ROWS=$BENCH_ROWS} \

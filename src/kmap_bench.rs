@@ -106,7 +106,7 @@ fn keep(m: Option<PfnMapping<'_>>) {
 }
 
 /// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
-fn targets(mut f: impl FnMut() -> Pfn) -> Result<KVec<Pfn>> {
+fn targets<T>(mut f: impl FnMut() -> T) -> Result<KVec<T>> {
     let mut v = KVec::with_capacity(TARGETS, GFP_KERNEL)?;
     for _ in 0..TARGETS {
         v.push(f(), GFP_KERNEL)?;
@@ -282,10 +282,7 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let rams = targets(|| ram)?;
     let rams = as_targets(&rams)?;
     // The same frames for the C loop, as plain frame numbers.
-    let mut frames = KVec::with_capacity(TARGETS, GFP_KERNEL)?;
-    for _ in 0..TARGETS {
-        frames.push(frame, GFP_KERNEL)?;
-    }
+    let frames = targets(|| frame)?;
 
     // The variants take turns, a slice each, and each reports its fastest
     // slice: on a shared (or emulated) machine the load changes within a

@@ -320,12 +320,12 @@ impl RangeTable {
         // frames every gap is "a sizeable part").
         let mut cuts = [0usize; MAX_CLUSTERS - 1];
         let mut ncuts = 0;
-        let rounds = if span <= INDEX_SLOTS as u64 {
+        let max_cuts = if span <= INDEX_SLOTS as u64 {
             0
         } else {
             MAX_CLUSTERS - 1
         };
-        for _ in 0..rounds {
+        for _ in 0..max_cuts {
             let widest = (1..len)
                 .filter(|i| !cuts[..ncuts].contains(i))
                 .map(|i| (self.ranges[i].start_pfn - self.ranges[i - 1].end_pfn(), i))
