@@ -103,8 +103,9 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
                 self.iter.idx = self.iter.idx.wrapping_add(1);
                 self.iter.done = 0;
             } else {
-                // The bio ends inside this vector.
-                self.iter.done = done + len;
+                // The bio ends inside this vector: `len < avail`, so
+                // `done + len < bv.len` (no wrap, and no overflow check).
+                self.iter.done = done.wrapping_add(len);
             }
             let mp_offset = bv.offset as usize + done as usize;
             let sector = self.iter.sector;
