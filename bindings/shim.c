@@ -152,9 +152,11 @@ u64 rpmem_virt_to_pfn(const void *addr)
  * the kunmap_atomic() macro calls), inline as C callers get them, timed in
  * an out-of-line loop as the Rust variants are: each iteration loads its
  * frame from @frames (@mask + 1 entries, a power of two) and keeps the
- * address in a register. Picoseconds per map+unmap.
+ * address in a register. Picoseconds per map+unmap. In the page-aligned
+ * section of the Rust loops (see src/kmap_bench.rs).
  */
-noinline u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations)
+noinline __section(".text.rpmem_timed_loops")
+u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations)
 {
 	u64 start = ktime_get_ns();
 	u32 i;

@@ -113,11 +113,11 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
 /// goes out of line to the full lookup.
 #[inline(always)]
 fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &impl ReadSide) -> Option<NonNull<u8>> {
-    let (table, last_cluster) = registry::table(rcu);
+    let table = registry::table(rcu);
     let pfn = pfn.number();
-    match address_in(table.candidate(pfn, last_cluster), pfn, offset, len) {
+    match address_in(table.candidate(pfn), pfn, offset, len) {
         Some(addr) => Some(addr),
-        None => device_address_slow(table, last_cluster, pfn, offset, len),
+        None => device_address_slow(table, pfn, offset, len),
     }
 }
 
@@ -126,12 +126,11 @@ fn device_address(pfn: Pfn, offset: usize, len: usize, rcu: &impl ReadSide) -> O
 #[inline(never)]
 fn device_address_slow(
     table: &RangeTable,
-    last_cluster: usize,
     pfn: u64,
     offset: usize,
     len: usize,
 ) -> Option<NonNull<u8>> {
-    address_in(table.lookup_in(pfn, last_cluster)?, pfn, offset, len)
+    address_in(table.lookup(pfn)?, pfn, offset, len)
 }
 
 /// Where `len` bytes at `offset` into frame `pfn` of `range` are mapped, if

@@ -144,7 +144,17 @@ fn list_map(head: &AtomicPtr<Node>, pfn: u64) -> Option<usize> {
 
 // The timed loops: out of line, so that each is compiled on its own, and
 // the device and RAM variants of `kmap_atomic_pfn_t()` run the very same
-// machine code (`time_kmap`), only on different frames.
+// machine code (`time_kmap`), only on different frames. They, and the C
+// loop (bindings/shim.c), share one section aligned to a page, and lie in
+// that page (together well under 4 KiB): under QEMU TCG a jump into another
+// guest page is not chained to the next translation block but looked up,
+// and a loop that happened to straddle a page boundary measured twice as
+// slow after unrelated changes elsewhere in the module had moved it.
+core::arch::global_asm!(
+    ".pushsection .text.rpmem_timed_loops,\"ax\",@progbits",
+    ".balign 4096",
+    ".popsection"
+);
 
 /// Picoseconds per mapping of 64 bytes of each of `n` frames of `targets`
 /// with [`kmap_atomic_pfn_t`] (a device frame takes its own section).
@@ -154,6 +164,7 @@ fn list_map(head: &AtomicPtr<Node>, pfn: u64) -> Option<usize> {
 /// RAM frames in `targets` must be memory the caller may read and write
 /// (see [`kmap_atomic_pfn_t`]).
 #[inline(never)]
+#[link_section = ".text.rpmem_timed_loops"]
 unsafe fn time_kmap(targets: &Targets, n: u32) -> u64 {
     let start = now_ns();
     for i in 0..n {
@@ -172,6 +183,7 @@ unsafe fn time_kmap(targets: &Targets, n: u32) -> u64 {
 ///
 /// As for [`time_kmap`].
 #[inline(never)]
+#[link_section = ".text.rpmem_timed_loops"]
 unsafe fn time_kmap_in_section(targets: &Targets, n: u32) -> u64 {
     let start = now_ns();
     for i in 0..n {
@@ -187,6 +199,7 @@ unsafe fn time_kmap_in_section(targets: &Targets, n: u32) -> u64 {
 /// The device frames of `targets` mapped inside one RCU section, as a
 /// batch of mappings (the vectors of one bio) takes them.
 #[inline(never)]
+#[link_section = ".text.rpmem_timed_loops"]
 fn time_kmap_held(targets: &Targets, n: u32) -> u64 {
     let rcu = rcu::read_lock();
     let start = now_ns();

@@ -100,12 +100,21 @@ impl DevRange {
 }
 
 /// A run of ranges indexed together: 16 bytes, two loads.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Cluster {
-    /// Start of its first range.
+    /// Start of its first range; [`u64::MAX`] for an unused cluster, so
+    /// that a walk over the clusters in use stops at the first unused one.
     start_pfn: u64,
     /// Its [`Geometry`], packed.
     geometry: u64,
+}
+
+impl Cluster {
+    /// A cluster not in use: no frame is at or above its start.
+    const UNUSED: Cluster = Cluster {
+        start_pfn: u64::MAX,
+        geometry: 0,
+    };
 }
 
 /// How a cluster's frames map to index entries.
@@ -123,17 +132,18 @@ struct Geometry {
 
 impl Geometry {
     /// The shift in the low bits, where a shift instruction takes its
-    /// count from: the lookup's shift then needs no unpacking.
+    /// count from (and ignores the bits above): the lookup's shift then
+    /// needs no unpacking.
     const fn pack(self) -> u64 {
         self.shift as u64
-            | (self.slots as u64) << 8
-            | (self.first_entry as u64) << 24
-            | (self.ranges_end as u64) << 40
+            | (self.slots as u64) << 16
+            | (self.first_entry as u64) << 32
+            | (self.ranges_end as u64) << 48
     }
 
     #[inline(always)]
     const fn slots(packed: u64) -> u64 {
-        (packed >> 8) & 0xffff
+        (packed >> 16) & 0xffff
     }
 
     #[inline(always)]
@@ -143,33 +153,35 @@ impl Geometry {
 
     #[inline(always)]
     const fn first_entry(packed: u64) -> usize {
-        (packed >> 24) as usize & 0xffff
+        (packed >> 32) as usize & 0xffff
     }
 
     #[inline(always)]
     const fn ranges_end(packed: u64) -> usize {
-        (packed >> 40) as usize & 0xffff
+        (packed >> 48) as usize & 0xffff
     }
 }
 
 /// Ranges sorted by `start_pfn`, pairwise disjoint, and their index.
 pub(crate) struct RangeTable {
     len: usize,
-    /// Number of clusters less one (0 for an empty table).
-    last_cluster: usize,
-    /// In pfn order; unused ones are all zero (an empty span).
+    /// In pfn order, then [`Cluster::UNUSED`] ones.
     clusters: [Cluster; MAX_CLUSTERS],
     /// Per cluster slot (and one past each cluster's last): the first
-    /// range ending after the slot's first frame. Invariant: no entry is
-    /// above `len`, so every entry names an element of `ranges`.
+    /// range ending after the slot's first frame, as its byte offset in
+    /// `ranges` (a lookup then scales nothing). Invariant: every entry is
+    /// `i * RANGE_BYTES` for some `i <= len`, so it names an element of
+    /// `ranges`.
     index: [u16; INDEX_LEN],
     /// The ranges, then all-zero (empty) ones: at least one, so that an
     /// index entry equal to `len` names an empty range even in a full table.
     ranges: [DevRange; MAX_RANGES + 1],
 }
 
-// The index stores range positions in a u16.
-const _: () = assert!(MAX_RANGES <= u16::MAX as usize);
+/// Bytes of a [`DevRange`]: the unit of index entries.
+const RANGE_BYTES: usize = core::mem::size_of::<DevRange>();
+// The index stores ranges' byte offsets in a u16.
+const _: () = assert!(MAX_RANGES * RANGE_BYTES <= u16::MAX as usize);
 
 impl Default for RangeTable {
     fn default() -> Self {
@@ -182,11 +194,7 @@ impl RangeTable {
     pub(crate) const fn new() -> Self {
         RangeTable {
             len: 0,
-            last_cluster: 0,
-            clusters: [Cluster {
-                start_pfn: 0,
-                geometry: 0,
-            }; MAX_CLUSTERS],
+            clusters: [Cluster::UNUSED; MAX_CLUSTERS],
             index: [0; INDEX_LEN],
             ranges: [DevRange {
                 start_pfn: 0,
@@ -212,61 +220,62 @@ impl RangeTable {
         &self.ranges[..self.len]
     }
 
+    /// Number of clusters less one, below [`MAX_CLUSTERS`].
+    #[allow(dead_code, reason = "the host tests read it")]
+    pub(crate) fn last_cluster(&self) -> usize {
+        let used = self.clusters.iter().filter(|c| c.start_pfn != u64::MAX);
+        used.count().saturating_sub(1)
+    }
+
     /// The range holding `pfn`: its cluster, one index slot and the range
     /// the slot names ([`RangeTable::candidate`]); a search of the slot's
     /// other ranges only when that one does not hold `pfn`.
     #[inline(always)]
-    #[allow(
-        dead_code,
-        reason = "the registry uses lookup_in(); the host tests this"
-    )]
     pub(crate) fn lookup(&self, pfn: u64) -> Option<&DevRange> {
-        self.lookup_in(pfn, self.last_cluster)
-    }
-
-    /// Number of clusters less one, below [`MAX_CLUSTERS`]: what
-    /// [`RangeTable::lookup_in`] needs besides the table.
-    pub(crate) const fn last_cluster(&self) -> usize {
-        self.last_cluster
-    }
-
-    /// [`RangeTable::lookup`] with [`RangeTable::last_cluster`] known to the
-    /// caller (the registry keeps it beside its pointer to the table, one
-    /// load fewer). A wrong `last_cluster` can only make a lookup miss.
-    #[inline(always)]
-    pub(crate) fn lookup_in(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
-        let r = self.candidate(pfn, last_cluster);
+        let r = self.candidate(pfn);
         if pfn.wrapping_sub(r.start_pfn) < r.nr_pages {
             return Some(r);
         }
-        self.lookup_checked(pfn, last_cluster)
+        self.lookup_checked(pfn)
     }
 
     /// The range that `pfn`'s index slot names, unchecked: if it holds
     /// `pfn`, it is the registered range that does (ranges are disjoint,
     /// and entries past `len` are all zero, empty); if not, only
-    /// [`RangeTable::lookup_in`] can tell whether another range does.
+    /// [`RangeTable::lookup`] can tell whether another range does.
     /// Branch-light on purpose, for callers that fold their own bounds
-    /// check into the one of the range: the cluster walk is one comparison
-    /// for a table of one cluster, and a frame outside its cluster's slots
-    /// reads some entry of the index all the same (entry numbers are
-    /// masked, and range numbers need no check: see `index`).
+    /// check into the one of the range: a frame below the second cluster
+    /// (any frame, in a table of one cluster) costs one comparison and no
+    /// walk, and a frame outside its cluster's slots reads some entry of
+    /// the index all the same (entry numbers are masked, and the entries
+    /// need no check: see `index`).
     #[inline(always)]
-    pub(crate) fn candidate(&self, pfn: u64, last_cluster: usize) -> &DevRange {
-        let (c, slot) = self.slot_of(pfn, last_cluster);
-        let entry = Geometry::first_entry(c.geometry).wrapping_add(slot as usize);
-        let first = self.index[entry & (INDEX_LEN - 1)] as usize;
-        // SAFETY: index entries are at most `len` (the invariant of
-        // `index`), which is at most `MAX_RANGES`: inside `ranges`.
-        unsafe { self.ranges.get_unchecked(first) }
+    pub(crate) fn candidate(&self, pfn: u64) -> &DevRange {
+        let entry = if pfn < self.clusters[1].start_pfn {
+            // The first cluster (the only one, commonly: the namespaces of
+            // one DIMM or region): its slots start at entry 0.
+            let c = &self.clusters[0];
+            pfn.wrapping_sub(c.start_pfn)
+                .wrapping_shr(Geometry::shift(c.geometry)) as usize
+        } else {
+            let (c, slot) = self.slot_of(pfn, 1);
+            Geometry::first_entry(c.geometry).wrapping_add(slot as usize)
+        };
+        let at = self.index[entry & (INDEX_LEN - 1)] as usize;
+        // SAFETY: every index entry is the byte offset of element `i` of
+        // `ranges` for some `i <= len <= MAX_RANGES` (the invariant of
+        // `index`): inside `ranges`, and aligned as an element is.
+        unsafe { &*self.ranges.as_ptr().byte_add(at) }
     }
 
     /// The cluster that would hold `pfn`, and `pfn`'s slot in it (which
-    /// may be past its last slot).
+    /// may be past its last slot), walking from cluster `from` (at or
+    /// below `pfn`'s): the last cluster starting at or below `pfn`
+    /// (unused ones start at `u64::MAX`).
     #[inline(always)]
-    fn slot_of(&self, pfn: u64, last_cluster: usize) -> (&Cluster, u64) {
-        let mut k = 0;
-        while k < last_cluster && self.clusters[(k + 1) & (MAX_CLUSTERS - 1)].start_pfn <= pfn {
+    fn slot_of(&self, pfn: u64, from: usize) -> (&Cluster, u64) {
+        let mut k = from;
+        while k < MAX_CLUSTERS - 1 && self.clusters[k + 1].start_pfn <= pfn {
             k += 1;
         }
         let c = &self.clusters[k & (MAX_CLUSTERS - 1)];
@@ -277,12 +286,12 @@ impl RangeTable {
         (c, slot)
     }
 
-    /// The rest of [`RangeTable::lookup_in`], out of line: the cluster's
+    /// The rest of [`RangeTable::lookup`], out of line: the cluster's
     /// slot bounds checked, then the ranges of the slot searched.
     #[cold]
     #[inline(never)]
-    fn lookup_checked(&self, pfn: u64, last_cluster: usize) -> Option<&DevRange> {
-        let (c, slot) = self.slot_of(pfn, last_cluster);
+    fn lookup_checked(&self, pfn: u64) -> Option<&DevRange> {
+        let (c, slot) = self.slot_of(pfn, 0);
         if slot >= Geometry::slots(c.geometry) {
             return None;
         }
@@ -295,8 +304,8 @@ impl RangeTable {
     /// The holder of `pfn`, if any, is between the ranges that index
     /// entries `entry` and `entry + 1` name (see `build_cluster`).
     fn lookup_in_slot(&self, pfn: u64, ranges_end: usize, entry: usize) -> Option<&DevRange> {
-        let first = *self.index.get(entry)? as usize;
-        let next = *self.index.get(entry + 1)? as usize;
+        let first = *self.index.get(entry)? as usize / RANGE_BYTES;
+        let next = *self.index.get(entry + 1)? as usize / RANGE_BYTES;
         let candidates = self.ranges().get(first..(next + 1).min(ranges_end))?;
         let idx = candidates
             .partition_point(|r| r.start_pfn <= pfn)
@@ -306,8 +315,7 @@ impl RangeTable {
 
     /// Recompute the clusters and the index after the ranges changed.
     fn rebuild_index(&mut self) {
-        self.last_cluster = 0;
-        self.clusters.fill(Cluster::default());
+        self.clusters.fill(Cluster::UNUSED);
         self.index.fill(0);
         let len = self.len;
         let (Some(first), Some(last)) = (self.ranges().first(), self.ranges().last()) else {
@@ -359,7 +367,6 @@ impl RangeTable {
             entry += slots + 1;
             start = end;
         }
-        self.last_cluster = ncuts;
     }
 
     /// Index cluster `n`, ranges `first..end`, with `slots` slots from index
@@ -399,7 +406,7 @@ impl RangeTable {
                 i += 1;
             }
             // `i <= end <= len`: the invariant of `index`.
-            self.index[first_entry + slot] = i as u16;
+            self.index[first_entry + slot] = (i * RANGE_BYTES) as u16;
         }
     }
 

@@ -18,7 +18,7 @@ use kernel::sync::rcu;
 use crate::read_section::ReadSide;
 
 use crate::bindings;
-use crate::range_table::{DevRange, RangeError, RangeTable, MAX_CLUSTERS};
+use crate::range_table::{DevRange, RangeError, RangeTable};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `registry::init()` from the module initialiser
@@ -31,29 +31,8 @@ kernel::sync::global_lock! {
 static EMPTY: RangeTable = RangeTable::new();
 
 /// The published table: [`EMPTY`] until the first registration (never null,
-/// so a lookup needs no null check), else a `KVBox` from [`publish`]; its
-/// low bits carry the table's [`RangeTable::last_cluster`] ([`tagged`]),
-/// which a lookup so reads without a load of its own.
+/// so a lookup needs no null check), else a `KVBox` from [`publish`].
 static CURRENT: AtomicPtr<RangeTable> = AtomicPtr::new(addr_of!(EMPTY).cast_mut());
-
-/// Low bits of a table's address that [`CURRENT`] uses for its tag.
-const TAG_MASK: usize = MAX_CLUSTERS - 1;
-const _: () = assert!(align_of::<RangeTable>() > TAG_MASK);
-
-/// `table`'s raw pointer, with its last cluster number in the low bits.
-fn tagged(table: KVBox<RangeTable>) -> *mut RangeTable {
-    let last = table.last_cluster();
-    KVBox::into_raw(table).map_addr(|a| a | (last & TAG_MASK))
-}
-
-/// A value of [`CURRENT`] split into the table and its tag.
-#[inline(always)]
-fn untagged(current: *mut RangeTable) -> (*mut RangeTable, usize) {
-    (
-        current.map_addr(|a| a & !TAG_MASK),
-        current.addr() & TAG_MASK,
-    )
-}
 
 /// Free a table swapped out of [`CURRENT`], unless it is [`EMPTY`].
 ///
@@ -62,7 +41,6 @@ fn untagged(current: *mut RangeTable) -> (*mut RangeTable, usize) {
 /// `old` came from [`CURRENT`], is no longer published, and a grace period
 /// has passed since it was swapped out (or it was never published).
 unsafe fn free_table(old: *mut RangeTable) {
-    let (old, _) = untagged(old);
     if !core::ptr::eq(old, addr_of!(EMPTY)) && !old.is_null() {
         // SAFETY: every published table but `EMPTY` came from
         // `KVBox::into_raw` in `publish`; the caller says no one uses it.
@@ -81,7 +59,7 @@ pub(crate) fn init() {
 /// [`Registration`] has been dropped.
 pub(crate) fn shutdown() {
     let old = CURRENT.swap(addr_of!(EMPTY).cast_mut(), Ordering::AcqRel);
-    if !core::ptr::eq(untagged(old).0, addr_of!(EMPTY)) {
+    if !core::ptr::eq(old, addr_of!(EMPTY)) {
         // SAFETY: readers may still hold `old` until a grace period passes.
         unsafe { bindings::synchronize_rcu() };
         // SAFETY: swapped out, and a grace period has passed.
@@ -89,26 +67,25 @@ pub(crate) fn shutdown() {
     }
 }
 
-/// The published table and its [`RangeTable::last_cluster`], for lookups
-/// ([`RangeTable::lookup_in`], [`RangeTable::candidate`]).
+/// The published table, for lookups ([`RangeTable::lookup`],
+/// [`RangeTable::candidate`]).
 ///
 /// The caller's read-side section (`_rcu`) keeps the table, and the ranges
 /// it holds, mapped: an unregistration cannot complete until the section
 /// ends.
 #[inline(always)]
-pub(crate) fn table<'a>(_rcu: &'a impl ReadSide) -> (&'a RangeTable, usize) {
-    let (table, last_cluster) = untagged(CURRENT.load(Ordering::Acquire));
+pub(crate) fn table<'a>(_rcu: &'a impl ReadSide) -> &'a RangeTable {
     // SAFETY: `CURRENT` is never null; it points to `EMPTY` or to a table
     // freed only after an RCU grace period, and the caller's read-side
     // section, which the result borrows, outlasts every use.
-    (unsafe { &*table }, last_cluster)
+    unsafe { &*CURRENT.load(Ordering::Acquire) }
 }
 
 /// Number of ranges registered now.
 pub(crate) fn count() -> usize {
     let guard = rcu::read_lock();
     // SAFETY: as in `lookup`, inside a read-side section.
-    let n = unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 }.len();
+    let n = unsafe { &*CURRENT.load(Ordering::Acquire) }.len();
     drop(guard);
     n
 }
@@ -126,7 +103,7 @@ fn to_error(e: RangeError) -> Error {
 /// Swap `new` in as the current table, wait a grace period and free the old
 /// one. The caller holds `WRITER`.
 fn publish(new: KVBox<RangeTable>) {
-    let old = CURRENT.swap(tagged(new), Ordering::AcqRel);
+    let old = CURRENT.swap(KVBox::into_raw(new), Ordering::AcqRel);
     // SAFETY: waits for readers that may still use `old`; we may sleep here
     // (probe/remove context).
     unsafe { bindings::synchronize_rcu() };
@@ -181,11 +158,13 @@ impl Drop for Registration {
     }
 }
 
-// SAFETY: an all-zero `RangeTable` is the empty table (`len == 0`).
+// SAFETY: a `RangeTable` is integers only, and all-zero keeps the index
+// invariant (`len == 0`, every entry 0).
 unsafe impl Zeroable for RangeTable {}
 
-/// A heap-allocated empty table, built in place (about 29 KiB, so
-/// `kvmalloc`).
+/// A heap-allocated all-zero table, built in place (about 29 KiB, so
+/// `kvmalloc`): the output of [`RangeTable::with`] or
+/// [`RangeTable::without`], which build it whole.
 fn empty_table() -> Result<KVBox<RangeTable>> {
     KVBox::init(pin_init::init_zeroed(), GFP_KERNEL)
 }
@@ -195,5 +174,5 @@ fn empty_table() -> Result<KVBox<RangeTable>> {
 fn current_table<R>(f: impl FnOnce(&RangeTable) -> R) -> R {
     // SAFETY: `CURRENT` is never null; only writers free tables and the
     // caller holds `WRITER`.
-    f(unsafe { &*untagged(CURRENT.load(Ordering::Acquire)).0 })
+    f(unsafe { &*CURRENT.load(Ordering::Acquire) })
 }
