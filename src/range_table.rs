@@ -16,6 +16,13 @@
 //! CPUs share the table's cache lines. Pure logic: the host unit tests build
 //! this file as is.
 
+/// Calling it marks a path unlikely: the compiler lays it out apart from
+/// the likely one (`core::hint::cold_path()` needs Rust 1.95, and the
+/// kernel builds with 1.85 on).
+#[cold]
+#[inline(always)]
+fn cold() {}
+
 /// Most ranges the registry holds at once.
 pub(crate) const MAX_RANGES: usize = 1088;
 /// Slots of the lookup index, over all clusters (with one entry past each
@@ -258,14 +265,23 @@ impl RangeTable {
             pfn.wrapping_sub(c.start_pfn)
                 .wrapping_shr(Geometry::shift(c.geometry)) as usize
         } else {
-            let (c, slot) = self.slot_of(pfn, 1);
-            Geometry::first_entry(c.geometry).wrapping_add(slot as usize)
+            self.entry_past_first_cluster(pfn)
         };
         let at = self.index[entry & (INDEX_LEN - 1)] as usize;
         // SAFETY: every index entry is the byte offset of element `i` of
         // `ranges` for some `i <= len <= MAX_RANGES` (the invariant of
         // `index`): inside `ranges`, and aligned as an element is.
         unsafe { &*self.ranges.as_ptr().byte_add(at) }
+    }
+
+    /// [`RangeTable::candidate`]'s index entry for a frame at or above the
+    /// second cluster's start: laid out apart (a cold path), so that the
+    /// first cluster's frames run straight through.
+    #[inline(always)]
+    fn entry_past_first_cluster(&self, pfn: u64) -> usize {
+        cold();
+        let (c, slot) = self.slot_of(pfn, 1);
+        Geometry::first_entry(c.geometry).wrapping_add(slot as usize)
     }
 
     /// The cluster that would hold `pfn`, and `pfn`'s slot in it (which

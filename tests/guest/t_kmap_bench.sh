@@ -9,7 +9,7 @@
 # nd_pmem holds the namespaces, as in `make bench` and `make bench-icount`:
 # the registry then holds the benchmark's ranges only (one cluster). A
 # namespace of rpmem's own, far below them, would make a second cluster,
-# which costs a lookup of a frame above it 7 instructions more (38, not 31).
+# which costs a lookup of a frame above it 9 instructions more (39, not 30).
 . /tests/lib.sh
 load_driver nd_pmem
 modprobe rpmem || fail "modprobe rpmem"
