@@ -43,6 +43,20 @@ prepare_guest() { # variant
 	INITRD=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$KDIR") || { log "initramfs failed"; return 3; }
 }
 
+# The kmap micro-benchmark's timed loops (src/kmap_bench.rs, and the C one
+# in bindings/shim.c) must lie in one 4 KiB page of rpmem.ko: under TCG a
+# jump into another guest page is looked up, not chained, and a loop
+# straddling a page boundary measured twice as slow. Dies otherwise.
+check_timed_loops() {
+	local addr size _t name n=0 pages=
+	while read -r addr size _t name; do
+		n=$((n + 1))
+		pages+="$((0x$addr >> 12)) $(((0x$addr + 0x$size - 1) >> 12)) "
+	done < <(nm -S "$RPMEM_ROOT/rpmem.ko" | grep -E ' (_RNv.*kmap_bench[0-9]+time_kmap[a-z_]*|rpmem_bench_kmap_atomic_pfn)$')
+	[ "$n" = 4 ] && [ "$(echo "$pages" | tr ' ' '\n' | grep . | sort -u | wc -l)" = 1 ] ||
+		die "the kmap benchmark's $n timed loops are not in one page of rpmem.ko (pages: $pages)"
+}
+
 # One guest boot for a measurement job (after prepare_guest): init mode MODE
 # with NVDIMMS 1 GiB namespaces, at most TIMEOUT seconds, console to LOG;
 # further arguments go on the kernel command line for the guest script.

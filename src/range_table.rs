@@ -143,14 +143,14 @@ impl Geometry {
     /// needs no unpacking.
     const fn pack(self) -> u64 {
         self.shift as u64
-            | (self.slots as u64) << 16
-            | (self.first_entry as u64) << 32
-            | (self.ranges_end as u64) << 48
+            | (self.slots as u64) << 8
+            | (self.first_entry as u64) << 24
+            | (self.ranges_end as u64) << 40
     }
 
     #[inline(always)]
     const fn slots(packed: u64) -> u64 {
-        (packed >> 16) & 0xffff
+        (packed >> 8) & 0xffff
     }
 
     #[inline(always)]
@@ -160,12 +160,12 @@ impl Geometry {
 
     #[inline(always)]
     const fn first_entry(packed: u64) -> usize {
-        (packed >> 32) as usize & 0xffff
+        (packed >> 24) as usize & 0xffff
     }
 
     #[inline(always)]
     const fn ranges_end(packed: u64) -> usize {
-        (packed >> 48) as usize & 0xffff
+        (packed >> 40) as usize & 0xffff
     }
 }
 
