@@ -75,7 +75,9 @@ impl DiskIo {
     /// Clear poison under one page-sized piece of a write, as pmem.c's
     /// `pmem_clear_poison()` does; sleeps.
     fn clear_poison(&self, piece: DevSpan) -> Status {
-        let phys = self.shared.base.phys() + piece.pos;
+        let Some(phys) = self.shared.base.phys().checked_add(piece.pos) else {
+            return BLK_STS_IOERR;
+        };
         let Ok(cleared) = self.ns.get().clear_poison(phys, piece.len) else {
             return BLK_STS_IOERR;
         };
@@ -148,7 +150,8 @@ impl DiskIo {
             .and_then(|p| p.checked_add(at))
             .ok_or(all)?;
         let split = ALIAS_START.saturating_sub(pos).min(len);
-        let (head, alias) = match kmap_alias(&self.frames, pos + split, len - split) {
+        let alias_pos = pos.checked_add(split).ok_or(all)?;
+        let (head, alias) = match kmap_alias(&self.frames, alias_pos, len.saturating_sub(split)) {
             Some(alias) if split < len => (split, Some(alias)),
             _ => (len, None),
         };
@@ -160,7 +163,8 @@ impl DiskIo {
             }
         }
         if let Some(mut alias) = alias {
-            let rest = len - head;
+            // `head` is `split`, below `len` here.
+            let rest = len.saturating_sub(head);
             if is_write {
                 alias.copy_mc_durable_from(0, mem, head, rest)?;
             } else {

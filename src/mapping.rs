@@ -124,7 +124,7 @@ impl Mapping {
     pub(crate) fn alias(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
         let alias = self.alias?;
         let at = offset.checked_sub(ALIAS_START)?;
-        end_within(at, len, self.size - ALIAS_START)?;
+        end_within(at, len, self.size.checked_sub(ALIAS_START)?)?;
         // SAFETY: `at + len` lies inside the alias (checked above).
         Some(unsafe { alias.add(at) })
     }

@@ -46,7 +46,8 @@ impl DevSpan {
             .pos
             .saturating_add(u64::from(self.len))
             .div_ceil(SECTOR_SIZE);
-        (first, end - first)
+        // `end` rounds up what `first` rounds down: never below it.
+        (first, end.saturating_sub(first))
     }
 
     /// The span cut at device page boundaries: poison is cleared page by
@@ -58,11 +59,12 @@ impl DevSpan {
             if pos >= end {
                 return None;
             }
-            let page_end = (pos / PAGE_SIZE as u64 + 1) * PAGE_SIZE as u64;
+            // The next page boundary; `pos < end` keeps it above `pos`.
+            let page_end = (pos | (PAGE_SIZE as u64 - 1)).saturating_add(1);
             let next = page_end.min(end);
             let piece = DevSpan {
                 pos,
-                len: (next - pos) as u32,
+                len: next.saturating_sub(pos) as u32,
             };
             pos = next;
             Some(piece)

@@ -221,6 +221,25 @@ fn spans_split_at_device_pages() {
 }
 
 #[test]
+fn spans_at_the_top_of_the_range_do_not_overflow() {
+    // The last page of a 64-bit byte range: the next boundary does not
+    // exist, so the span ends where it saturates.
+    let top = DevSpan {
+        pos: u64::MAX - 4095,
+        len: 8192,
+    };
+    let pieces: Vec<_> = top.pages().collect();
+    assert_eq!(
+        pieces,
+        vec![DevSpan {
+            pos: u64::MAX - 4095,
+            len: 4095
+        }]
+    );
+    assert_eq!(top.sectors(), (u64::MAX / 512 - 7, 8));
+}
+
+#[test]
 fn mapping_bounds() {
     assert_eq!(end_within(0, 4096, 4096), Some(4096));
     assert_eq!(end_within(1, 4096, 4096), None);
