@@ -30,6 +30,18 @@ grep -q "^copied $N sectors from $A:0 to $B:0 in " /tmp/clone.out || fail "no su
 [ "$(sum_dev /dev/$A 0 $((N / 2048)))" = "$(sum_dev /dev/$B 0 $((N / 2048)))" ] || fail "clone differs"
 info "clone $A -> $B: equal ($(grep -c 'sectors (' /tmp/clone.out) progress lines)"
 rpmemctl status | grep -q "active=0 done=$N total=$N last_error=0" || fail "status after clone: $(rpmemctl status)"
+# On a terminal the progress is a bar redrawn in place and cleared at the
+# end (carriage returns, no escape sequences); stdout holds the summary only.
+ptyerr /tmp/bar.tty rpmemctl copy $B $A > /tmp/clone-tty.out || fail "clone $B -> $A on a terminal"
+[ "$(grep -c . /tmp/clone-tty.out)" = 1 ] && grep -q "^copied $N sectors from $B:0 to $A:0 in " /tmp/clone-tty.out ||
+	fail "clone on a terminal: stdout '$(cat /tmp/clone-tty.out)'"
+tr '\r' '\n' < /tmp/bar.tty > /tmp/bar.lines
+draws=$(grep -c "^$B -> $A \[[=> ]*\] *[0-9]*% .* ETA " /tmp/bar.lines)
+[ "$draws" -ge 1 ] || fail "no progress bar on the terminal: '$(cat /tmp/bar.lines)'"
+! grep -q "$(printf '\033')" /tmp/bar.tty || fail "escape sequences on the terminal"
+[ "$(tail -c 1 /tmp/bar.tty | od -An -c | tr -d ' ')" = '\r' ] && [ -z "$(tail -n 1 /tmp/bar.lines | tr -d ' ')" ] ||
+	fail "the bar was not cleared: '$(tail -n 2 /tmp/bar.lines)'"
+info "clone $B -> $A on a terminal: $draws bar draws, the last '$(grep '%' /tmp/bar.lines | tail -1)'"
 # Errors: one line "rpmemctl: copy SRC -> DST: ENAME (text)", exit status 1.
 expect_err() { # "ENAME (text)" args...
 	want=$1; shift

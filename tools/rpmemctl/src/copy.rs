@@ -11,12 +11,12 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use crate::args::CopyArgs;
 use crate::ctl::Ctl;
-use crate::errno::Errno;
+use crate::errno::{Errno, EINTR};
 use crate::format;
+use crate::progress::Bar;
+use crate::sys;
 use crate::uapi::CopyStatus;
 
 /// Exit status after SIGINT (128 + 2, as a shell reports it).
@@ -24,52 +24,23 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_sigint(_sig: libc::c_int) {
+extern "C" fn on_sigint(_sig: std::ffi::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Catch SIGINT without SA_RESTART, so a blocked ioctl returns EINTR; a
-/// second Ctrl-C gets the default action (SA_RESETHAND).
-fn catch_sigint() {
-    // SAFETY: a zeroed sigaction is valid; the handler only stores to an atomic.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        sa.sa_flags = libc::SA_RESETHAND;
-        libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
-    }
-}
-
-/// Block or unblock SIGINT in the calling thread (new threads inherit it).
-fn block_sigint(block: bool) {
-    // SAFETY: plain signal-set calls on a local set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        let how = if block {
-            libc::SIG_BLOCK
-        } else {
-            libc::SIG_UNBLOCK
-        };
-        libc::pthread_sigmask(how, &set, std::ptr::null_mut());
-    }
 }
 
 /// Run the copy; returns the exit status.
 pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
     let req = a.request();
     let tty = std::io::stderr().is_terminal();
-    catch_sigint();
+    sys::catch_sigint(on_sigint);
     let start = Instant::now();
     let (stop, stopped) = mpsc::channel::<()>();
     let result = thread::scope(|s| {
-        block_sigint(true);
+        sys::block_sigint(true);
         let poller = s.spawn(|| show_progress(ctl, a, stopped, tty));
-        block_sigint(false);
+        sys::block_sigint(false);
         let result = if INTERRUPTED.load(Ordering::SeqCst) {
-            Err(Errno(libc::EINTR))
+            Err(Errno(EINTR))
         } else {
             ctl.copy(&req)
         };
@@ -85,7 +56,7 @@ pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
             crate::out(&format::copied_line(done, a, secs));
             0
         }
-        Err(Errno(libc::EINTR)) if INTERRUPTED.load(Ordering::SeqCst) => {
+        Err(Errno(EINTR)) if INTERRUPTED.load(Ordering::SeqCst) => {
             let (done, total) = match ctl.status() {
                 Ok(st) if is_ours(&st, a) => (st.done_sectors, st.total_sectors),
                 _ => (0, a.nr_sectors),
@@ -110,42 +81,42 @@ fn is_ours(st: &CopyStatus, a: &CopyArgs) -> bool {
 /// Until `stopped` closes: a progress bar with rate and ETA on a terminal,
 /// else a plain progress line at most once a second.
 fn show_progress(ctl: &Ctl, a: &CopyArgs, stopped: Receiver<()>, tty: bool) {
+    // The bar appears as soon as the module reports the copy (a short copy
+    // shows one too), then is redrawn ten times a second.
+    const FIRST_TICK: Duration = Duration::from_millis(10);
     let tick = Duration::from_millis(if tty { 100 } else { 200 });
-    // Made now, so that its rate counts from the start of the copy; shown
-    // once the module reports the copy.
-    let bar = tty.then(|| new_bar(a));
+    // Made now, so that its rate counts from the start of the copy.
+    let mut bar = tty.then(|| {
+        let label = format!("{} -> {}", a.src, a.dst);
+        Bar::new(label, std::io::stderr(), Instant::now())
+    });
+    let mut seen = false;
     let mut printed: Option<Instant> = None;
-    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+    loop {
+        let wait = if tty && !seen { FIRST_TICK } else { tick };
+        if let Err(RecvTimeoutError::Disconnected) | Ok(()) = stopped.recv_timeout(wait) {
+            break;
+        }
         let Ok(st) = ctl.status() else { continue };
         if st.active == 0 || st.total_sectors == 0 || !is_ours(&st, a) {
             continue;
         }
-        if let Some(bar) = &bar {
-            if bar.is_hidden() {
-                bar.set_length(st.total_sectors.saturating_mul(512));
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-            }
-            bar.set_position(st.done_sectors.saturating_mul(512));
+        seen = true;
+        if let Some(bar) = &mut bar {
+            let (done, total) = (st.done_sectors, st.total_sectors);
+            bar.update(
+                done.saturating_mul(512),
+                total.saturating_mul(512),
+                Instant::now(),
+            );
         } else if printed.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             eprintln!("{}", format::progress_line(&st));
             printed = Some(Instant::now());
         }
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+    if let Some(bar) = &mut bar {
+        bar.clear();
     }
-}
-
-/// A hidden progress bar in bytes: `pmem0 -> pmem1 [===>  ]  42% 430 MiB/1 GiB 850 MiB/s ETA 1s`.
-fn new_bar(a: &CopyArgs) -> ProgressBar {
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
-    )
-    .expect("valid template")
-    .progress_chars("=> ");
-    ProgressBar::hidden()
-        .with_style(style)
-        .with_message(format!("{} -> {}", a.src, a.dst))
 }
 
 #[cfg(test)]
@@ -160,16 +131,6 @@ mod tests {
             dst_sector: 0,
             nr_sectors: 0,
         }
-    }
-
-    #[test]
-    fn bar_template() {
-        let bar = new_bar(&args("pmem0", "pmem1"));
-        assert!(bar.is_hidden());
-        bar.set_length(2048 * 512);
-        bar.set_position(1024 * 512);
-        assert_eq!(bar.message(), "pmem0 -> pmem1");
-        bar.finish_and_clear();
     }
 
     #[test]

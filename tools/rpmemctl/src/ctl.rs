@@ -3,10 +3,10 @@
 //! The control device and its typed ioctls.
 
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::errno::Errno;
+use crate::errno::{Errno, EIO, ENOENT, ENOTTY};
+use crate::sys;
 use crate::uapi::{self, BenchCopy, BenchKmap, CopyRequest, CopyStatus, DiskInfo};
 
 /// The control device; `RPMEMCTL_DEVICE` overrides it (host tests).
@@ -44,7 +44,7 @@ impl Ctl {
             .read(true)
             .write(true)
             .open(device_path())
-            .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EIO)))?;
+            .map_err(|e| Errno(e.raw_os_error().unwrap_or(EIO)))?;
         Ok(Ctl {
             file,
             status_no_names: AtomicBool::new(false),
@@ -56,12 +56,9 @@ impl Ctl {
         // SAFETY: `arg` is a live, exclusively borrowed `repr(C)` struct of
         // plain integers whose size is the one `request` encodes (or larger,
         // for IOC_STATUS_NO_NAMES); the kernel reads or writes only that.
-        let rc =
-            unsafe { libc::ioctl(self.file.as_raw_fd(), request as libc::Ioctl, arg as *mut T) };
-        if rc < 0 {
-            Err(Errno::last())
-        } else {
-            Ok(())
+        match unsafe { sys::ioctl_ptr(&self.file, request, arg as *mut T) } {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Errno(e.raw_os_error().unwrap_or(EIO))),
         }
     }
 
@@ -84,7 +81,7 @@ impl Ctl {
         };
         if !self.status_no_names.load(Ordering::Relaxed) {
             match self.ioctl(uapi::IOC_STATUS, &mut st) {
-                Err(Errno(libc::ENOTTY)) => self.status_no_names.store(true, Ordering::Relaxed),
+                Err(Errno(ENOTTY)) => self.status_no_names.store(true, Ordering::Relaxed),
                 r => return r.map(|()| st),
             }
         }
@@ -105,8 +102,8 @@ impl Ctl {
             };
             match self.ioctl(uapi::IOC_DISK_INFO, &mut info) {
                 Ok(()) => disks.push(info),
-                Err(Errno(libc::ENOENT)) => break,
-                Err(Errno(libc::ENOTTY)) if index == 0 => return Ok(None),
+                Err(Errno(ENOENT)) => break,
+                Err(Errno(ENOTTY)) if index == 0 => return Ok(None),
                 Err(e) => return Err(e),
             }
         }

@@ -13,6 +13,8 @@ mod copy;
 mod ctl;
 mod errno;
 mod format;
+mod progress;
+mod sys;
 
 use std::io::Write;
 
