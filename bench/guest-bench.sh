@@ -99,35 +99,44 @@ done
 # rpmem and nd_pmem back to back on every row, so slow drift of the emulated
 # machine hits both alike, and a control: nd_pmem again (`nd_pmem_again`),
 # rebound the same way, whose ratio to nd_pmem is the method's own error.
-# A row is rpmem, nd_pmem, nd_pmem_again or the reverse, starting with the
-# driver still bound (one rebind between neighbours): rpmem and the control
-# sit in the same places around nd_pmem. io_uring rows add rpmem with
-# nowait=0 (rpmem_nowait0, at the far end): nd_pmem has no BLK_FEAT_NOWAIT,
-# so io_uring hands its bios to io-wq workers, which can run on the other
-# vCPU; rpmem's are issued inline. The namespace is pre-touched once per
-# round. BENCH_CONTROL=0 leaves the control out, BENCH_NOWAIT0=0 the
-# nowait=0 runs.
+# The three take turns in every position: row i of round r runs them in
+# permutation (r - 1 + i) mod 6 of the six orders (with no control: the
+# two orders), so over six rounds each driver is first, second and last
+# equally often on every row. Earlier, nd_pmem was always in the middle
+# and the control read 0.98-0.99x on most rows: the middle was worth 1-2 %.
+# Every run follows a rebind, so all start alike. io_uring
+# rows add rpmem with nowait=0 (rpmem_nowait0, last): nd_pmem has no
+# BLK_FEAT_NOWAIT, so io_uring hands its bios to io-wq workers, which can
+# run on the other vCPU; rpmem's are issued inline. The namespace is
+# pre-touched once per round. BENCH_CONTROL=0 leaves the control out,
+# BENCH_NOWAIT0=0 the nowait=0 runs.
+pmem_order() { # permutation-index
+	if [ "${BENCH_CONTROL:-1}" = 1 ]; then
+		case $(($1 % 6)) in
+		0) echo rpmem nd_pmem nd_pmem_again ;;
+		1) echo nd_pmem nd_pmem_again rpmem ;;
+		2) echo nd_pmem_again rpmem nd_pmem ;;
+		3) echo nd_pmem_again nd_pmem rpmem ;;
+		4) echo nd_pmem rpmem nd_pmem_again ;;
+		5) echo rpmem nd_pmem_again nd_pmem ;;
+		esac
+	else
+		case $(($1 % 2)) in 0) echo rpmem nd_pmem ;; 1) echo nd_pmem rpmem ;; esac
+	fi
+}
+
 run_pmem_rows() { # round first-driver
 	dev=$(up $2)
 	pretouch "$dev"
-	fwd="rpmem nd_pmem"
-	[ "${BENCH_CONTROL:-1}" = 1 ] && fwd="$fwd nd_pmem_again"
-	forward=1
-	[ $2 = rpmem ] || forward=0
-	cur=$2
+	i=0
 	rows | while read -r name rw bs eng qd jobs; do
-		seq=$fwd
+		seq=$(pmem_order $(($1 - 1 + i)))
 		[ "$eng" = io_uring ] && [ "${BENCH_NOWAIT0:-1}" = 1 ] && seq="$seq rpmem_nowait0"
-		[ $forward = 1 ] || seq=$(echo $seq | tr ' ' '\n' | sed -n '1!G;h;$p' | tr '\n' ' ')
-		first=1
 		for label in $seq; do
-			drv=${label%_again}
-			# The still-bound driver starts a row; every other run follows a rebind.
-			if [ $first = 0 ] || [ "$drv" != "$cur" ]; then up $drv >/dev/null; fi
-			first=0 cur=$drv
+			up ${label%_again} >/dev/null
 			run_row $label /dev/pmem0 $name $rw $bs $eng $qd $jobs $1
 		done
-		forward=$((1 - forward))
+		i=$((i + 1))
 	done
 	unbind_all
 	rpmem_nowait 1

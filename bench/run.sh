@@ -42,4 +42,4 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
 	"clock: $clock" \
 	"command: \`make $([ "$icount" = 1 ] && echo bench-icount || echo bench)\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_CONTROL=${BENCH_CONTROL:-1} BENCH_NOWAIT0=${BENCH_NOWAIT0:-1} BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
-	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem, nd_pmem and the control nd_pmem_again back to back on every row (namespace rebound between them, order reversed row by row), the other drivers in order reversed every other round"
+	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem, nd_pmem and the control nd_pmem_again back to back on every row (namespace rebound before each run; the six orders of the three in turn, row by row and round by round), the other drivers in order reversed every other round"
