@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The I/O path of rpmem.ko cannot panic.
+"""The I/O path and the pfn copy of rpmem.ko cannot panic.
 
-Reads `objdump -dr` of the module, follows its calls from the block layer's
-entry (`submit_bio_callback`) to every function of the module it reaches,
-and fails if any of them calls into Rust's panic machinery (an overflow
-check, a bounds check, an unwrap): a panic there would oops the kernel
-in the middle of a bio. Calls out of the module (the kernel's own
-functions) end the walk.
+Reads `objdump -dr` of the module, follows its calls (by relocation, or
+resolved by the assembler within a section) from the block layer's entry
+(`submit_bio_callback`) and from the copy ioctl's worker (`copy::copy`)
+to every function of the module they reach, and fails if any of them
+calls into Rust's panic machinery (an overflow check, a bounds check, an
+unwrap): a panic there would oops the kernel in the middle of a bio or a
+copy. Calls out of the module (the kernel's own functions) end the walk;
+calls through a function pointer are not followed.
 
-Usage: check-io-path.py rpmem.ko [root-substring]
+Usage: check-io-path.py rpmem.ko [root-pattern...]
 """
 import re
 import subprocess
@@ -17,6 +19,11 @@ import sys
 
 FUNCTION = re.compile(r"^[0-9a-f]+ <(.+)>:$")
 CALL_RELOC = re.compile(r"R_X86_64_(?:PLT32|PC32)\s+([^\s+-]+)")
+# A call or jump the assembler resolved (same section, no relocation):
+# `call   3ee0 <name>`, a function's start (no `+0x` offset).
+DIRECT = re.compile(r"\s(?:call|jmp)\s+[0-9a-f]+ <([^>+]+)>$")
+# Entry points, as regular expressions over the mangled names.
+ROOTS = [r"7gendisk19submit_bio_callback", r"5rpmem4copy4copy$"]
 PANICS = re.compile(r"core\d+panicking|rust_begin_unwind|_RNv.*unwrap_failed|expect_failed")
 
 
@@ -31,9 +38,12 @@ def call_graph(ko):
             current = m.group(1)
             graph.setdefault(current, set())
             continue
-        m = CALL_RELOC.search(line)
-        if m and current is not None:
-            graph[current].add(m.group(1))
+        if current is None:
+            continue
+        for pattern in (CALL_RELOC, DIRECT):
+            m = pattern.search(line)
+            if m and m.group(1) != current:
+                graph[current].add(m.group(1))
     return graph
 
 
@@ -49,20 +59,24 @@ def reachable(graph, roots):
 
 def main():
     ko = sys.argv[1]
-    root = sys.argv[2] if len(sys.argv) > 2 else "submit_bio_callback"
+    patterns = sys.argv[2:] or ROOTS
     graph = call_graph(ko)
-    roots = [f for f in graph if root in f]
-    if not roots:
-        sys.exit(f"check-io-path: no function named like {root!r} in {ko}")
+    roots = []
+    for pattern in patterns:
+        found = [f for f in graph if re.search(pattern, f)]
+        if not found:
+            sys.exit(f"check-io-path: no function matches {pattern!r} in {ko}")
+        roots += found
+    seen = reachable(graph, roots)
     failed = False
-    for f in sorted(reachable(graph, roots)):
+    for f in sorted(seen):
         panics = sorted(c for c in graph[f] if PANICS.search(c))
         if panics:
             failed = True
             print(f"check-io-path: {f} can panic: {', '.join(panics)}")
     if failed:
         sys.exit(1)
-    print(f"check-io-path: {len(reachable(graph, roots))} functions from {root}, none can panic")
+    print(f"check-io-path: {len(seen)} functions reached from {len(roots)} entry points, none can panic")
 
 
 if __name__ == "__main__":

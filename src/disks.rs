@@ -56,10 +56,14 @@ pub(crate) fn unlist(disk: &PmemDisk) {
 /// Run `f` on each listed disk, under the lock, until it returns `Some`.
 fn find_map<R>(mut f: impl FnMut(usize, &PmemDisk) -> Option<R>) -> Option<R> {
     let disks = DISKS.lock();
-    disks.iter().enumerate().find_map(|(i, d)| {
+    let mut index = 0usize;
+    disks.iter().find_map(|d| {
         // SAFETY: listed disks are live while the lock is held.
         let disk = unsafe { &*d.0 };
-        f(i, disk)
+        let found = f(index, disk);
+        // At most one per namespace: the count cannot wrap.
+        index = index.wrapping_add(1);
+        found
     })
 }
 

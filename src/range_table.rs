@@ -77,7 +77,7 @@ impl DevRange {
 
     /// True if `pfn` lies in the range.
     pub(crate) const fn contains(&self, pfn: u64) -> bool {
-        pfn >= self.start_pfn && pfn < self.end_pfn()
+        pfn >= self.start_pfn && pfn - self.start_pfn < self.nr_pages
     }
 
     /// True if the range holds frame `pfn` and the `len` bytes at `offset`
@@ -321,8 +321,10 @@ impl RangeTable {
     /// entries `entry` and `entry + 1` name (see `build_cluster`).
     fn lookup_in_slot(&self, pfn: u64, ranges_end: usize, entry: usize) -> Option<&DevRange> {
         let first = *self.index.get(entry)? as usize / RANGE_BYTES;
-        let next = *self.index.get(entry + 1)? as usize / RANGE_BYTES;
-        let candidates = self.ranges().get(first..(next + 1).min(ranges_end))?;
+        let next = *self.index.get(entry.checked_add(1)?)? as usize / RANGE_BYTES;
+        let candidates = self
+            .ranges()
+            .get(first..next.saturating_add(1).min(ranges_end))?;
         let idx = candidates
             .partition_point(|r| r.start_pfn <= pfn)
             .checked_sub(1)?;
