@@ -114,8 +114,9 @@ checkpatch:
 	@$(KDIR)/source/scripts/checkpatch.pl --no-tree --quiet --strict \
 		--ignore SPDX_LICENSE_TAG -f bindings/shim.c bindings/rpmem_shim.h bindings/wrapper.h
 
-# The I/O path (every function of rpmem.ko that submit_bio reaches) has
-# no panic: no overflow, bounds or unwrap check left in it.
+# The I/O path and the pfn copy (every function of rpmem.ko that
+# submit_bio or the copy ioctl's worker reaches) cannot panic: no
+# overflow, bounds or unwrap check is left in them.
 check-io-path: modules
 	@$(ROOT)/scripts/check-io-path.py $(ROOT)/rpmem.ko
 

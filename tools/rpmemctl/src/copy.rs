@@ -6,7 +6,6 @@
 //! module stops the copy at its next chunk and the ioctl fails with EINTR.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -22,24 +21,18 @@ use crate::uapi::CopyStatus;
 /// Exit status after SIGINT (128 + 2, as a shell reports it).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_sig: std::ffi::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
 /// Run the copy; returns the exit status.
 pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
     let req = a.request();
     let tty = std::io::stderr().is_terminal();
-    sys::catch_sigint(on_sigint);
+    sys::catch_sigint();
     let start = Instant::now();
     let (stop, stopped) = mpsc::channel::<()>();
     let result = thread::scope(|s| {
         sys::block_sigint(true);
         let poller = s.spawn(|| show_progress(ctl, a, stopped, tty));
         sys::block_sigint(false);
-        let result = if INTERRUPTED.load(Ordering::SeqCst) {
+        let result = if sys::sigint_caught() {
             Err(Errno(EINTR))
         } else {
             ctl.copy(&req)
@@ -56,7 +49,7 @@ pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
             crate::out(&format::copied_line(done, a, secs));
             0
         }
-        Err(Errno(EINTR)) if INTERRUPTED.load(Ordering::SeqCst) => {
+        Err(Errno(EINTR)) if sys::sigint_caught() => {
             let (done, total) = match ctl.status() {
                 Ok(st) if is_ours(&st, a) => (st.done_sectors, st.total_sectors),
                 _ => (0, a.nr_sectors),

@@ -5,7 +5,7 @@
 use std::fs::{File, OpenOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::errno::{Errno, EIO, ENOENT, ENOTTY};
+use crate::errno::{Errno, ENOENT, ENOTTY};
 use crate::sys;
 use crate::uapi::{self, BenchCopy, BenchKmap, CopyRequest, CopyStatus, DiskInfo};
 
@@ -43,8 +43,7 @@ impl Ctl {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
-            .open(device_path())
-            .map_err(|e| Errno(e.raw_os_error().unwrap_or(EIO)))?;
+            .open(device_path())?;
         Ok(Ctl {
             file,
             status_no_names: AtomicBool::new(false),
@@ -56,10 +55,8 @@ impl Ctl {
         // SAFETY: `arg` is a live, exclusively borrowed `repr(C)` struct of
         // plain integers whose size is the one `request` encodes (or larger,
         // for IOC_STATUS_NO_NAMES); the kernel reads or writes only that.
-        match unsafe { sys::ioctl_ptr(&self.file, request, arg as *mut T) } {
-            Ok(_) => Ok(()),
-            Err(e) => Err(Errno(e.raw_os_error().unwrap_or(EIO))),
-        }
+        unsafe { sys::ioctl_ptr(&self.file, request, arg as *mut T) }?;
+        Ok(())
     }
 
     /// Run a copy; blocks until it ends (`EINTR` when a signal stopped it).

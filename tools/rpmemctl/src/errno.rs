@@ -8,6 +8,13 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Errno(pub i32);
 
+impl From<std::io::Error> for Errno {
+    /// The errno of a failed system call (`EIO` if it carries none).
+    fn from(e: std::io::Error) -> Errno {
+        Errno(e.raw_os_error().unwrap_or(EIO))
+    }
+}
+
 impl fmt::Display for Errno {
     /// `ENAME (strerror text)`, or `errno N (text)` for a number without a name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

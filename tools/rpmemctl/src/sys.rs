@@ -6,6 +6,7 @@
 
 use std::ffi::{c_int, c_ulong};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `SIGINT` (the same number on every Linux architecture).
 const SIGINT: c_int = 2;
@@ -77,18 +78,31 @@ pub unsafe fn ioctl_ptr<T>(
     }
 }
 
-/// Run `handler` on SIGINT, without SA_RESTART (a blocked ioctl returns
-/// EINTR); a second SIGINT gets the default action (SA_RESETHAND).
-pub fn catch_sigint(handler: extern "C" fn(c_int)) {
+/// Set by the SIGINT handler, which does nothing else (async-signal-safe).
+static SIGINT_CAUGHT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_sig: c_int) {
+    SIGINT_CAUGHT.store(true, Ordering::SeqCst);
+}
+
+/// Catch SIGINT without SA_RESTART, so a blocked ioctl returns EINTR (see
+/// [`sigint_caught`]); a second SIGINT gets the default action
+/// (SA_RESETHAND).
+pub fn catch_sigint() {
     let act = SigAction {
-        handler,
+        handler: on_sigint,
         mask: empty_set(),
         flags: SA_RESETHAND,
         restorer: 0,
     };
-    // SAFETY: `act` is a complete `struct sigaction`; the old action is
-    // not asked for.
+    // SAFETY: `act` is a complete `struct sigaction` whose handler only
+    // stores to an atomic; the old action is not asked for.
     unsafe { sigaction(SIGINT, &act, std::ptr::null_mut()) };
+}
+
+/// Whether SIGINT arrived since [`catch_sigint`].
+pub fn sigint_caught() -> bool {
+    SIGINT_CAUGHT.load(Ordering::SeqCst)
 }
 
 /// Block or unblock SIGINT in the calling thread (new threads inherit it).
