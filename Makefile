@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path test copy-bench bench-kmap bench-icount profile bench-memmap bench-ab bench-stack
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
 
@@ -77,6 +77,9 @@ bench-stack:
 
 bench-kmap:
 	@$(ROOT)/bench/kmap.sh
+
+bench-insn:
+	@$(ROOT)/bench/insn.sh
 
 bench-icount:
 	@BENCH_ICOUNT=1 $(ROOT)/bench/run.sh

@@ -4,7 +4,13 @@
 # every row; see run_pmem_rows), brd and null_blk, several rounds in
 # alternating driver order. Prints one `BENCH-JSON driver row round {json}`
 # line per run for bench/report.py, plus kmap and memcpy figures.
+# BENCH_INSN=1 (`make bench-insn`): each run is two fio runs of a fixed
+# number of I/Os (many and a quarter as many), each inside an instruction
+# count window of QEMU's plugin (tools/insn-window.c); prints
+# `INSN-WINDOW driver row round {json}` per window and the guest's module
+# symbols for bench/insn-report.py.
 set -u
+INSN=${BENCH_INSN:-0}
 ROUNDS=${BENCH_ROUNDS:-3}
 RUNTIME=${BENCH_RUNTIME:-4}
 SIZE_MB=1024
@@ -78,7 +84,27 @@ pretouch() {
 	dd if=/dev/zero of="$1" bs=1M count=$SIZE_MB oflag=direct 2>/dev/null
 }
 
+# I/Os of the two windows of a row of block size $1: the per-I/O count is
+# their difference over the difference in I/Os, free of fixed costs.
+insn_ios() { # bs
+	case $1 in 512|4k) echo 64000 16000 ;; 128k) echo 4000 1000 ;; *) echo 800 200 ;; esac
+}
+
+bytes() { # bs
+	case $1 in *k) echo $((${1%k} * 1024)) ;; *m) echo $((${1%m} * 1048576)) ;; *) echo "$1" ;; esac
+}
+
 run_row() { # driver dev name rw bs engine qd jobs round
+	if [ "$INSN" = 1 ]; then
+		for n in $(insn_ios "$5"); do
+			out=$(insn-window fio --name="$3" --filename="$2" --rw="$4" --bs="$5" \
+				--ioengine="$6" --iodepth="$7" --numjobs="$8" --group_reporting \
+				--direct=1 --io_size=$((n * $(bytes "$5"))) --size=${SIZE_MB}M \
+				--randrepeat=0 --norandommap --output-format=json 2>/dev/null | tr -d '\n\t')
+			echo "INSN-WINDOW $1 $3 $9 $out"
+		done
+		return
+	fi
 	out=$(fio --name="$3" --filename="$2" --rw="$4" --bs="$5" --ioengine="$6" \
 		--iodepth="$7" --numjobs="$8" --group_reporting --direct=1 \
 		--time_based --runtime="$RUNTIME" --ramp_time=1 --size=${SIZE_MB}M \
@@ -91,11 +117,20 @@ run_row() { # driver dev name rw bs engine qd jobs round
 modprobe nd_pmem 2>/dev/null || true
 modprobe rpmem
 echo "BENCH-INFO kernel=$(uname -r) cpus=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "BENCH-INFO $(/bin/memcpy-bw)"
-echo "BENCH-INFO $(rpmemctl bench-copy 512)"
-for n in 1 8 64 1024; do
-	echo "BENCH-KMAP $(rpmemctl bench-kmap $n 1000000)"
-done
+if [ "$INSN" = 1 ]; then
+	# Counts start once the boot's background work is over: the random
+	# pool seeded (until then a kthread spins generating entropy), and
+	# one uncounted run.
+	head -c 1 /dev/random >/dev/null
+	fio --name=warm --filename="$(up rpmem)" --rw=randread --bs=4k --direct=1 \
+		--io_size=16M --size=${SIZE_MB}M --output-format=terse >/dev/null 2>&1
+else
+	echo "BENCH-INFO $(/bin/memcpy-bw)"
+	echo "BENCH-INFO $(rpmemctl bench-copy 512)"
+	for n in 1 8 64 1024; do
+		echo "BENCH-KMAP $(rpmemctl bench-kmap $n 1000000)"
+	done
+fi
 # rpmem and nd_pmem back to back on every row, so slow drift of the emulated
 # machine hits both alike, and a control: nd_pmem again (`nd_pmem_again`),
 # rebound the same way, whose ratio to nd_pmem is the method's own error.
@@ -165,4 +200,9 @@ while [ $round -le $ROUNDS ]; do
 	round=$((round + 1))
 done
 unbind_all
+if [ "$INSN" = 1 ]; then
+	# Where the modules' code lies, and the kernel's (KASLR), for the host.
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	grep -E ' _text$|\[' /proc/kallsyms | grep -E '^[0-9a-f]+ [tT] ' | sed 's/^/INSN-KSYM /'
+fi
 echo "BENCH-DONE"

@@ -19,6 +19,7 @@
 #   RPMEM_ICOUNT      QEMU -icount options (e.g. shift=0,sleep=off: the guest
 #                     clock counts executed instructions, 1 ns each, so timings
 #                     measure instructions and no host noise; single-threaded)
+#   RPMEM_QEMU_ARGS   further QEMU arguments, split at blanks (e.g. a -plugin)
 #   RPMEM_BOOT_TIMEOUT  seconds for the guest's /init to print RPMEM-BOOT;
 #                     past them QEMU is killed and run.sh exits 125
 #   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
@@ -53,6 +54,8 @@ args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxm
       -display none -parallel none -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
 [ -n "${RPMEM_ICOUNT:-}" ] && args+=(-icount "$RPMEM_ICOUNT")
+# shellcheck disable=SC2206
+[ -n "${RPMEM_QEMU_ARGS:-}" ] && args+=($RPMEM_QEMU_ARGS)
 for i in $(seq 0 $((n - 1))); do
 	size=${size_of[$i]}
 	f=$dir/nvdimm$i-$size${RPMEM_NVDIMM_LABEL:+-label$RPMEM_NVDIMM_LABEL}.img

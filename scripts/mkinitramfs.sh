@@ -29,7 +29,7 @@ rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
 rm -f "$tools/rpmemctl"	# the C build of earlier trees
-for t in memcpy-bw abbench mkinfoblock vecio ptyerr; do
+for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window; do
 	src=$RPMEM_ROOT/tools/$t.c
 	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
