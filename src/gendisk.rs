@@ -38,11 +38,23 @@ impl<T: BioQueue> Vtable<T> {
     };
 }
 
+// The I/O path starts a page of its own: the whole of `submit_bio_callback`
+// (with the `BioQueue::submit_bio` it inlines) lies in that page, as
+// nd_pmem's `pmem_submit_bio()` lies in one, so a bio's jumps inside it
+// stay in one page (one iTLB entry; under QEMU TCG a jump into another
+// page is looked up, not chained). `scripts/check-io-path.py` checks it.
+core::arch::global_asm!(
+    ".pushsection .text.rpmem_io_path,\"ax\",@progbits",
+    ".balign 4096",
+    ".popsection"
+);
+
 /// `submit_bio` of every disk built by [`GenDiskBuilder::add`] for a `T`.
 ///
 /// # Safety
 ///
 /// Called by the block layer with a live bio for one of those disks.
+#[link_section = ".text.rpmem_io_path"]
 unsafe extern "C" fn submit_bio_callback<T: BioQueue>(bio: *mut bindings::bio) {
     // SAFETY: the block layer hands us a live bio to complete.
     let Some(bio) = (unsafe { Bio::from_raw(bio) }) else {
