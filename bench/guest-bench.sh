@@ -3,7 +3,9 @@
 # nd_pmem again as a control (the same namespace, rebound between them on
 # every row; see run_pmem_rows), brd and null_blk, several rounds in
 # alternating driver order. Prints one `BENCH-JSON driver row round {json}`
-# line per run for bench/report.py, plus kmap and memcpy figures.
+# line per run for bench/report.py, a `BENCH-CPU driver row round busy
+# total busy total` line (jiffies before and after), plus kmap and memcpy
+# figures.
 # BENCH_INSN=1 (`make bench-insn`): each run is two fio runs of a fixed
 # number of I/Os (many and a quarter as many), each inside an instruction
 # count window of QEMU's plugin (tools/insn-window.c); prints
@@ -94,6 +96,12 @@ bytes() { # bs
 	case $1 in *k) echo $((${1%k} * 1024)) ;; *m) echo $((${1%m} * 1048576)) ;; *) echo "$1" ;; esac
 }
 
+# Busy and total jiffies of all CPUs (/proc/stat): around a run, the CPUs
+# it kept busy, whichever threads did the work (fio's, io-wq workers).
+cpu_jiffies() {
+	awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
 run_row() { # driver dev name rw bs engine qd jobs round
 	if [ "$INSN" = 1 ]; then
 		for n in $(insn_ios "$5"); do
@@ -105,11 +113,13 @@ run_row() { # driver dev name rw bs engine qd jobs round
 		done
 		return
 	fi
+	before=$(cpu_jiffies)
 	out=$(fio --name="$3" --filename="$2" --rw="$4" --bs="$5" --ioengine="$6" \
 		--iodepth="$7" --numjobs="$8" --group_reporting --direct=1 \
 		--time_based --runtime="$RUNTIME" --ramp_time=1 --size=${SIZE_MB}M \
 		--randrepeat=0 --norandommap --output-format=json 2>/dev/null | tr -d '\n\t')
 	echo "BENCH-JSON $1 $3 $9 $out"
+	echo "BENCH-CPU $1 $3 $9 $before $(cpu_jiffies)"
 }
 
 # A misspelt BENCH_ROWS would measure nothing: no BENCH-DONE, the host fails.

@@ -62,7 +62,9 @@ def verdict_of(q, lo, hi, ctl):
 
 
 def parse(log):
-    info, kmap, runs = [], [], defaultdict(list)
+    """(info lines, kmap lines, runs per (driver, row), busy CPUs per
+    (driver, row, round))."""
+    info, kmap, runs, cpus = [], [], defaultdict(list), {}
     for line in open(log, errors="replace"):
         line = line.strip()
         i = line.find("BENCH-")
@@ -73,6 +75,13 @@ def parse(log):
             info.append(line[len("BENCH-INFO "):])
         elif line.startswith("BENCH-KMAP "):
             kmap.append(line[len("BENCH-KMAP "):])
+        elif line.startswith("BENCH-CPU "):
+            w = line.split()
+            busy0, total0, busy1, total1 = (int(x) for x in w[4:8])
+            if total1 > total0:
+                # Average number of busy CPUs over the run: the machine has
+                # (total delta / wall jiffies) CPUs; the ratio needs no HZ.
+                cpus[(w[1], w[2], w[3])] = (busy1 - busy0) / (total1 - total0)
         elif line.startswith("BENCH-JSON "):
             _, drv, row, rnd, js = line.split(" ", 4)
             try:
@@ -87,7 +96,7 @@ def parse(log):
                 "bw": side["bw_bytes"] / 2**20,
                 "p99": pct.get("99.000000", 0) / 1000.0,
             })
-    return info, kmap, runs
+    return info, kmap, runs, cpus
 
 
 def med(vals):
@@ -111,8 +120,46 @@ def chart_md(img, alt, caption):
     return f"![{alt}]({img})\n\n{caption}\n"
 
 
+def cpu_table(p, runs, cpus, rows, info):
+    """CPU time per I/O: busy CPUs over the run (all threads: fio's, io-wq
+    workers') per I/O, median over rounds, and nd_pmem's over rpmem's."""
+    ncpu = 1
+    for i in info:
+        ncpu = int(fields(i).get("cpus", ncpu))
+
+    def per_io(drv, row):
+        """{round: CPU µs per I/O} of drv on row."""
+        out = {}
+        for x in runs.get((drv, row), []):
+            c = cpus.get((drv, row, x["round"]))
+            if c is not None and x["iops"]:
+                out[x["round"]] = c * ncpu * 1e6 / x["iops"]
+        return out
+
+    p("## CPU time per I/O\n")
+    p(f"Busy CPU time of the whole guest ({ncpu} vCPUs, /proc/stat around each run: fio's threads, io-wq "
+      "workers, interrupts) per I/O, median over rounds. nd_pmem / rpmem above 1: rpmem spends less CPU "
+      "per I/O. Busy CPUs: how many vCPUs the run kept busy on average (io_uring hands nd_pmem's bios "
+      "to io-wq workers, which run on the other vCPU; rpmem issues them inline).\n")
+    p("| row | rpmem µs | nd_pmem µs | control µs | busy CPUs rpmem | busy CPUs nd_pmem | nd_pmem / rpmem | per round | control / nd_pmem |")
+    p("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        a, b, c = per_io("rpmem", row), per_io("nd_pmem", row), per_io(CONTROL, row)
+        if not a or not b:
+            continue
+        per = [b[k] / a[k] for k in a if k in b]
+        busy = {d: med([v for (dd, rr, _), v in cpus.items() if dd == d and rr == row]) * ncpu
+                for d in ("rpmem", "nd_pmem")}
+        ma, mb = med(list(a.values())), med(list(b.values()))
+        ctl_us = f"{med(list(c.values())):.2f}" if c else "-"
+        ctl = f"{med(list(c.values())) / mb:.{DIGITS}f}×" if c else "-"
+        p(f"| {row} | {ma:.2f} | {mb:.2f} | {ctl_us} | {busy['rpmem']:.2f} | {busy['nd_pmem']:.2f} | "
+          f"**{mb / ma:.{DIGITS}f}×** | {min(per):.{DIGITS}f}–{max(per):.{DIGITS}f} | {ctl} |")
+    p("")
+
+
 def main(log, out, meta):
-    info, kmap, runs = parse(log)
+    info, kmap, runs, cpus = parse(log)
     rows = []
     for (drv, row) in runs:
         if row not in rows:
@@ -188,6 +235,8 @@ def main(log, out, meta):
                    "same round; rpmem and the control nd_pmem_again run back to back with "
                    "nd_pmem, the others do not). Green: above 1 in "
                    "every round, red: below 1 in every round, grey: inside the noise."))
+    if cpus:
+        cpu_table(p, runs, cpus, rows, info)
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")
         p("Every variant maps 64 bytes of the next frame of a 4096-frame table: the registered ranges in random order for the device variants, a RAM frame for `page`; the variants take turns in 20 slices and each reports its fastest slice. `registry`: rpmem's RCU-published table (cluster, one index slot, one range) inside the section kmap_atomic_pfn_t takes itself (preemption disabled, inline); `held`: the same inside a caller's RCU section; `list`: the 2015 design, a list walked under RCU; `page`: a RAM page (kmap_local_page(), the direct map); `kmap_atomic`: the kernel's own kmap_atomic_pfn() of that RAM page and its unmap (C). The ratios are to `page` and to `kmap_atomic` in the same run.\n")

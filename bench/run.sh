@@ -7,7 +7,8 @@
 #   BENCH_DRIVERS (rpmem,nd_pmem,brd,nullb_mem,nullb_nomem),
 #   BENCH_CONTROL (1: nd_pmem measured again beside itself, the method's error),
 #   BENCH_NOWAIT0 (1: io_uring rows also on rpmem loaded with nowait=0),
-#   BENCH_ROWS (all: a comma list of row names keeps only those)
+#   BENCH_ROWS (all: a comma list of row names keeps only those),
+#   BENCH_OUT (docs/benchmarks.md: where the report goes)
 # `make bench-icount` (BENCH_ICOUNT=1): the same rows with QEMU's -icount
 # shift=0,sleep=off, where the guest clock counts executed instructions
 # (1 ns each): IOPS measure instructions per I/O, deterministic and free of
@@ -25,7 +26,7 @@ if [ "$icount" = 1 ]; then
 	: "${BENCH_RUNTIME:=1}" "${BENCH_DRIVERS:=rpmem,nd_pmem}"
 	clock="QEMU -icount $RPMEM_ICOUNT: the guest clock counts instructions (1 ns each), so IOPS are instructions per I/O"
 else
-	log=$RPMEM_CACHE/logs/bench.log out=$RPMEM_ROOT/docs/benchmarks.md
+	log=$RPMEM_CACHE/logs/bench.log out=${BENCH_OUT:-$RPMEM_ROOT/docs/benchmarks.md}
 	clock="the guest clock is the host's (TCG): timings carry host noise"
 fi
 rounds=${BENCH_ROUNDS:-3}
