@@ -40,7 +40,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 "$PYTHON" "$RPMEM_ROOT/bench/report.py" "$log" "$out" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$kdir/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)" \
-	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, 2 vCPUs, 4 GiB; host CPU: $cpu" \
+	"QEMU: $(qemu-system-x86_64 --version | head -1), accelerator ${RPMEM_ACCEL:-tcg}, ${RPMEM_SMP:-2} vCPUs, 4 GiB; host CPU: $cpu" \
 	"clock: $clock" \
 	"command: \`make $([ "$icount" = 1 ] && echo bench-icount || echo bench)\` (BENCH_ROUNDS=$rounds BENCH_RUNTIME=$runtime BENCH_CONTROL=${BENCH_CONTROL:-1} BENCH_NOWAIT0=${BENCH_NOWAIT0:-1} BENCH_DRIVERS=${BENCH_DRIVERS:-all}), $(( $(date +%s) - start )) s" \
 	"fio: O_DIRECT, time_based ${runtime}s + 1s ramp, 1 GiB devices pre-touched once per round; rpmem, nd_pmem and the control nd_pmem_again back to back on every row (namespace rebound before each run; the six orders of the three in turn, row by row and round by round), the other drivers in order reversed every other round"
