@@ -136,15 +136,15 @@ def main():
         vals = [parts(runs[(drv, row, r)], drv)[idx] for r in rounds if (drv, row, r) in runs]
         return statistics.median(vals) if vals else None
 
+    def per_round(drv, row, k):
+        return [runs[(drv, row, r)].get(k, 0.0) for r in rounds if (drv, row, r) in runs]
+
     def fn_med(drv, row):
+        """{function: median instructions per I/O} of drv on row."""
         keys = set()
         for r in rounds:
             keys |= set(runs.get((drv, row, r), {}))
-        return {k: statistics.median(runs[(drv, row, r)].get(k, 0.0) for r in rounds if (drv, row, r) in runs)
-                for k in keys}
-
-    def per_round(drv, row, k):
-        return [runs[(drv, row, r)].get(k, 0.0) for r in rounds if (drv, row, r) in runs]
+        return {k: statistics.median(per_round(drv, row, k)) for k in keys}
 
     def fn_min(drv, row, k):
         return min(per_round(drv, row, k), default=0.0)
