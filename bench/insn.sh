@@ -31,5 +31,5 @@ RPMEM_ICOUNT=shift=0,sleep=off RPMEM_QEMU_ARGS="-plugin $plugin,out=$counts" \
 "$PYTHON" "$RPMEM_ROOT/bench/insn-report.py" "$log" "$counts" "$KDIR/System.map" "$out" \
 	"date: $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"kernel: $(cat "$KDIR/include/config/kernel.release") (configs/rpmem.config), rpmem $(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --quiet HEAD -- src bindings || echo '+changes')" \
-	"QEMU: $(qemu-system-x86_64 --version | head -1), TCG, -icount shift=0,sleep=off, 2 vCPUs, 4 GiB" \
+	"QEMU: $(qemu-system-x86_64 --version | head -1), TCG, -icount shift=0,sleep=off, ${RPMEM_SMP:-2} vCPUs, 4 GiB" \
 	"command: \`make bench-insn\` (BENCH_ROUNDS=$rounds${BENCH_ROWS:+ BENCH_ROWS=$BENCH_ROWS}), $(( $(date +%s) - start )) s"

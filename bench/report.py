@@ -25,12 +25,13 @@ def key_of(row):
     return "bw" if "1m" in row or "128k" in row else "iops"
 
 
-def ratio_to_nd_pmem(runs, drv, row, ref="nd_pmem"):
+def ratio_to_nd_pmem(runs, drv, row, ref="nd_pmem", key=None):
     """(ratio of the medians, min and max of the per-round ratios, per-round
-    ratios) of drv over ref (nd_pmem) on row, or None."""
-    key = key_of(row)
-    ours = {x["round"]: x[key] for x in runs.get((drv, row), [])}
-    theirs = {x["round"]: x[key] for x in runs.get((ref, row), [])}
+    ratios) of drv over ref (nd_pmem) on row, or None; of IOPS or MiB/s
+    as the row has them, or of `key`."""
+    key = key or key_of(row)
+    ours = {x["round"]: x[key] for x in runs.get((drv, row), []) if key in x}
+    theirs = {x["round"]: x[key] for x in runs.get((ref, row), []) if key in x}
     rq = [ours[k] / theirs[k] for k in ours if k in theirs and theirs[k]]
     if not rq or not med(list(theirs.values())):
         return None
@@ -62,8 +63,9 @@ def verdict_of(q, lo, hi, ctl):
 
 
 def parse(log):
-    """(info lines, kmap lines, runs per (driver, row), busy CPUs per
-    (driver, row, round))."""
+    """(info lines, kmap lines, runs per (driver, row), guest CPUs); a run
+    measured with BENCH-CPU also has busy_cpus (vCPUs kept busy on
+    average) and cpu_us (busy CPU µs per I/O)."""
     info, kmap, runs, cpus = [], [], defaultdict(list), {}
     for line in open(log, errors="replace"):
         line = line.strip()
@@ -96,7 +98,16 @@ def parse(log):
                 "bw": side["bw_bytes"] / 2**20,
                 "p99": pct.get("99.000000", 0) / 1000.0,
             })
-    return info, kmap, runs, cpus
+    ncpu = 1
+    for i in info:
+        ncpu = int(fields(i).get("cpus", ncpu))
+    for (drv, row), rs in runs.items():
+        for x in rs:
+            busy = cpus.get((drv, row, x["round"]))
+            if busy is not None and x["iops"]:
+                x["busy_cpus"] = busy * ncpu
+                x["cpu_us"] = busy * ncpu * 1e6 / x["iops"]
+    return info, kmap, runs, ncpu
 
 
 def med(vals):
@@ -120,21 +131,12 @@ def chart_md(img, alt, caption):
     return f"![{alt}]({img})\n\n{caption}\n"
 
 
-def cpu_table(p, runs, cpus, rows, info):
-    """CPU time per I/O: busy CPUs over the run (all threads: fio's, io-wq
-    workers') per I/O, median over rounds, and nd_pmem's over rpmem's."""
-    ncpu = 1
-    for i in info:
-        ncpu = int(fields(i).get("cpus", ncpu))
-
-    def per_io(drv, row):
-        """{round: CPU µs per I/O} of drv on row."""
-        out = {}
-        for x in runs.get((drv, row), []):
-            c = cpus.get((drv, row, x["round"]))
-            if c is not None and x["iops"]:
-                out[x["round"]] = c * ncpu * 1e6 / x["iops"]
-        return out
+def cpu_table(p, runs, rows, ncpu):
+    """CPU time per I/O (all threads: fio's, io-wq workers'), median over
+    rounds, and nd_pmem's over rpmem's."""
+    def med_of(drv, row, key):
+        vals = [x[key] for x in runs.get((drv, row), []) if key in x]
+        return med(vals) if vals else None
 
     p("## CPU time per I/O\n")
     p(f"Busy CPU time of the whole guest ({ncpu} vCPUs, /proc/stat around each run: fio's threads, io-wq "
@@ -144,22 +146,20 @@ def cpu_table(p, runs, cpus, rows, info):
     p("| row | rpmem µs | nd_pmem µs | control µs | busy CPUs rpmem | busy CPUs nd_pmem | nd_pmem / rpmem | per round | control / nd_pmem |")
     p("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        a, b, c = per_io("rpmem", row), per_io("nd_pmem", row), per_io(CONTROL, row)
-        if not a or not b:
+        r = ratio_to_nd_pmem(runs, "nd_pmem", row, "rpmem", "cpu_us")
+        if not r:
             continue
-        per = [b[k] / a[k] for k in a if k in b]
-        busy = {d: med([v for (dd, rr, _), v in cpus.items() if dd == d and rr == row]) * ncpu
-                for d in ("rpmem", "nd_pmem")}
-        ma, mb = med(list(a.values())), med(list(b.values()))
-        ctl_us = f"{med(list(c.values())):.2f}" if c else "-"
-        ctl = f"{med(list(c.values())) / mb:.{DIGITS}f}×" if c else "-"
-        p(f"| {row} | {ma:.2f} | {mb:.2f} | {ctl_us} | {busy['rpmem']:.2f} | {busy['nd_pmem']:.2f} | "
-          f"**{mb / ma:.{DIGITS}f}×** | {min(per):.{DIGITS}f}–{max(per):.{DIGITS}f} | {ctl} |")
+        ctl = ratio_to_nd_pmem(runs, CONTROL, row, key="cpu_us")
+        ctl_us = med_of(CONTROL, row, "cpu_us")
+        p(f"| {row} | {med_of('rpmem', row, 'cpu_us'):.2f} | {med_of('nd_pmem', row, 'cpu_us'):.2f} | "
+          f"{f'{ctl_us:.2f}' if ctl_us else '-'} | {med_of('rpmem', row, 'busy_cpus'):.2f} | "
+          f"{med_of('nd_pmem', row, 'busy_cpus'):.2f} | **{r[0]:.{DIGITS}f}×** | "
+          f"{r[1]:.{DIGITS}f}–{r[2]:.{DIGITS}f} | {f'{ctl[0]:.{DIGITS}f}×' if ctl else '-'} |")
     p("")
 
 
 def main(log, out, meta):
-    info, kmap, runs, cpus = parse(log)
+    info, kmap, runs, ncpu = parse(log)
     rows = []
     for (drv, row) in runs:
         if row not in rows:
@@ -235,8 +235,8 @@ def main(log, out, meta):
                    "same round; rpmem and the control nd_pmem_again run back to back with "
                    "nd_pmem, the others do not). Green: above 1 in "
                    "every round, red: below 1 in every round, grey: inside the noise."))
-    if cpus:
-        cpu_table(p, runs, cpus, rows, info)
+    if any("cpu_us" in x for rs in runs.values() for x in rs):
+        cpu_table(p, runs, rows, ncpu)
     if kmap:
         p("## kmap_atomic_pfn_t map+unmap (in kernel, ns per call)\n")
         p("Every variant maps 64 bytes of the next frame of a 4096-frame table: the registered ranges in random order for the device variants, a RAM frame for `page`; the variants take turns in 20 slices and each reports its fastest slice. `registry`: rpmem's RCU-published table (cluster, one index slot, one range) inside the section kmap_atomic_pfn_t takes itself (preemption disabled, inline); `held`: the same inside a caller's RCU section; `list`: the 2015 design, a list walked under RCU; `page`: a RAM page (kmap_local_page(), the direct map); `kmap_atomic`: the kernel's own kmap_atomic_pfn() of that RAM page and its unmap (C). The ratios are to `page` and to `kmap_atomic` in the same run.\n")
