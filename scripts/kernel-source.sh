@@ -39,8 +39,8 @@ fi
 
 # The pinned tarball (checked against its .sha256 when that file is beside it).
 PINNED=linux-source-7.2.13.tar.xz
-for tb in "$RPMEM_ROOT/../shared/cache/$PINNED" /work/shared/cache/$PINNED; do
-	[ -f "$tb" ] || continue
+tb=$RPMEM_ROOT/../shared/cache/$PINNED
+if [ -f "$tb" ]; then
 	tb=$(realpath "$tb")
 	key=$(basename "$tb" .tar.xz)
 	if [ ! -f "$SRC_DIR/$key/.unpacked" ] && [ -f "$tb.sha256" ]; then
@@ -48,7 +48,7 @@ for tb in "$RPMEM_ROOT/../shared/cache/$PINNED" /work/shared/cache/$PINNED; do
 			die "$tb does not match $tb.sha256"
 	fi
 	unpack "$tb"; exit 0
-done
+fi
 
 # Already fetched?
 for tb in "$SRC_DIR"/linux-source-"$KVER_SERIES"*.tar.xz; do
