@@ -142,7 +142,9 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	mkdir -p "$(dirname "$log")"
 	# Generous limits: the two kernels' suites share the CPUs (TCG).
 	extra="RPMEM_TEST_TIMEOUT=900"
-	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on RPMEM_TEST_TIMEOUT=1800"
+	# kmemleak.verbose=1: an automatic scan's finds are printed ("unreferenced
+	# object", pr_warn, shown at loglevel=5), not only counted at pr_info.
+	[ "$variant" = debug ] && extra="debug_pagealloc=on kmemleak=on kmemleak.verbose=1 RPMEM_TEST_TIMEOUT=1800"
 	[ -n "$ACKED" ] && extra+=" RPMEM_ACKED=$ACKED"
 	[ -n "$append" ] && extra+=" $append"
 	log "boot $variant/$label: $(echo "$tests" | tr ',' ' ' | wc -w) tests, console: $log"
@@ -186,6 +188,7 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 		else
 			result FAIL "$variant:$tests" "no power cut (rc=$rc)"
 		fi
+		console_check "$variant" "$label" "$log"
 		return 0
 	fi
 	# Show the guest's per-test output.
@@ -203,9 +206,15 @@ run_boot() { # variant kdir initrd label n size fresh tests [kill_at [append [de
 	[ -s "$log.qemu" ] && sed 's/^/  qemu: /' "$log.qemu"
 	[ "$rc" = 124 ] && result FAIL "$variant:$label:boot" "guest timed out"
 	grep -aq RPMEM-GUEST-DONE "$log" || [ "$rc" = 124 ] || [ "$rc" = 125 ] || result FAIL "$variant:$label:boot" "guest did not finish (rc=$rc)"
-	if grep -av '^  |' "$log" | grep -qE "$SPLAT_RE"; then
-		grep -av '^  |' "$log" | grep -aE "$SPLAT_RE" | head -5 | clean_console | sed 's/^/  console: /'
-		result FAIL "$variant:$label:console" "kernel splat on the console"
+	console_check "$variant" "$label" "$log"
+}
+
+# The whole console of a boot (outside the guest tests' own output) must be
+# free of kernel splats; power-cut boots too, up to the cut.
+console_check() { # variant label log
+	if grep -av '^  |' "$3" | grep -qE "$SPLAT_RE"; then
+		grep -av '^  |' "$3" | grep -aE "$SPLAT_RE" | head -5 | clean_console | sed 's/^/  console: /'
+		result FAIL "$1:$2:console" "kernel splat on the console"
 	fi
 }
 
@@ -329,6 +338,20 @@ for f in prep.0 prep.1 host "${chains[@]/ /.}"; do
 	cat "$out/$f"
 	pass=$((pass + $(grep -c '^PASS ' "$out/$f")))
 	failed=$((failed + $(grep -c '^FAIL ' "$out/$f")))
+done
+# The plan check: every chain reported exactly one result for each test its
+# boots were given (a chain that died, or a boot that lost tests, is a FAIL
+# naming the chain and the tests without a result).
+for c in "${chains[@]}"; do
+	v=${c% *} want=0 got=0 missing=
+	for t in $(echo "${boots_of[$c]}" | cut -d'|' -f5 | tr ',' ' '); do
+		want=$((want + 1))
+		n=$(grep -c "^\(PASS\|FAIL\) $v:$t\( (.*)\)\?\$" "$out/${c/ /.}" 2>/dev/null)
+		got=$((got + ${n:-0}))
+		[ "${n:-0}" -ge 1 ] || missing+=" $t"
+	done
+	[ "$got" = "$want" ] && [ -z "$missing" ] ||
+		result FAIL "$v:${c#* }:plan" "$got results for the plan's $want tests${missing:+; none for$missing}"
 done
 
 echo "$pass passed, $failed failed"

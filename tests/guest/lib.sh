@@ -3,7 +3,7 @@
 # success and prints why it failed otherwise (see fail/check below).
 
 # Kernel log lines that fail the current test.
-SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|suspected memory leak|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
 
 # Debian's busybox shell runs its own applets before PATH; use the real
 # tools where their behaviour matters.
@@ -165,6 +165,22 @@ pick_copy_disks() { # [smallest]
 
 size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
 
+# Whether disk DEV's queue takes REQ_NOWAIT (BLK_FEAT_NOWAIT): a 4 KiB
+# RWF_NOWAIT O_DIRECT write of zeros at sector 0 (tools/vecio.c) prints
+# "on" if it succeeds, "off" if the block layer refuses it with EOPNOTSUPP
+# (submit_bio_noacct: REQ_NOWAIT on a queue without the feature), else the
+# error. Overwrites the first 4 KiB.
+nowait_of() { # dev
+	blockdev --flushbufs "$1" || { echo "flushbufs failed"; return; }
+	if head -c 4096 /dev/zero | vecio -n write "$1" 0 4096 2>/tmp/nowait.err; then
+		echo on
+	elif grep -q "Operation not supported" /tmp/nowait.err; then
+		echo off
+	else
+		echo "error: $(cat /tmp/nowait.err)"
+	fi
+}
+
 # Common fio options for verified O_DIRECT jobs.
 FIO_VERIFY="--direct=1 --verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting"
 
@@ -233,6 +249,17 @@ bb_targets() {
 		seen="$seen $p"
 		echo "$ns"
 	done
+}
+
+# bb_targets, which must include the NVDIMM's namespace (ACPI.NFIT) and the
+# legacy pmem one (e820, from memmap=): without either the "write over
+# poison" coverage of that bus would vanish silently. Sets BB_TARGETS.
+need_bb_targets() {
+	local ns have=
+	BB_TARGETS=$(bb_targets)
+	for ns in $BB_TARGETS; do have="$have $(provider_of "$ns")"; done
+	case " $have " in *" ACPI.NFIT "*) ;; *) fail "no NVDIMM (ACPI.NFIT) namespace of 64 MiB or more to inject bad blocks into (have:$have)" ;; esac
+	case " $have " in *" e820 "*) ;; *) fail "no legacy pmem (e820, memmap=) namespace of 64 MiB or more to inject bad blocks into (have:$have)" ;; esac
 }
 
 # The bad-block tests' comparison: the test's run_on DRIVER NS, first with

@@ -48,7 +48,8 @@ for f in old new; do
 	dd if=/tmp/$f of=/tmp/$f.$((BAD * 512)) bs=4096 skip=$(((BAD * 512 - OFF) / 4096)) count=1 status=none
 	dd if=/tmp/$f of=/tmp/$f.$((BAD * 512 + 4096)) bs=4096 skip=$(((BAD * 512 - OFF) / 4096 + 1)) status=none
 done
-for ns in $(bb_targets); do
+need_bb_targets
+for ns in $BB_TARGETS; do
 	bb_run_both $ns
 	# Without before_bad when the write failed (see the header).
 	cmp_of() { case $1 in "write=ok "*) echo "$1" ;; *) echo "$1" | sed 's/ before_bad=[^ ]*//' ;; esac; }

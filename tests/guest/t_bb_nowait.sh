@@ -37,7 +37,8 @@ run_on() { # driver ns -> outcome line
 	echo "nowait_elsewhere=$ctl nowait_over_bad=$nw good_sectors_kept=$kept bb_after_nowait=[$bb_nw] write=$w bb_after_write=[$bb_w] reads_back=$back"
 	unload_drivers
 }
-for ns in $(bb_targets); do
+need_bb_targets
+for ns in $BB_TARGETS; do
 	bb_run_both $ns
 	case $b in *"nowait_elsewhere=ok "*) ;; *) fail "$p rpmem: NOWAIT write to good sectors failed" ;; esac
 	case $b in *"nowait_over_bad=Resourcetemporarilyunavailable "*) ;; *) fail "$p rpmem: NOWAIT write over a bad block did not fail with EAGAIN" ;; esac

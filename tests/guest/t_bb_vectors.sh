@@ -51,7 +51,8 @@ run_on() { # driver ns -> outcome line
 check dd if=/dev/urandom of=/tmp/old bs=1M count=1 status=none
 check dd if=/dev/urandom of=/tmp/new bs=8704 count=1 status=none
 new_sha=ok:$(sum_file /tmp/new | cut -c1-12)
-for ns in $(bb_targets); do
+need_bb_targets
+for ns in $BB_TARGETS; do
 	bb_run_both $ns
 	case $b in *"read_over_bad=Input/outputerror "*) ;; *) fail "$p rpmem: read over the bad sector did not fail with EIO" ;; esac
 	case $b in *"read_before=ok"*"read_after=ok"*) ;; *) fail "$p rpmem: reads next to the bad sector failed" ;; esac

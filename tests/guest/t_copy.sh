@@ -69,39 +69,36 @@ for args in "$A" "$A $B 8 9" "$A:x $B 8" "$A $B 1k"; do
 	[ $rc = 2 ] || fail "copy $args: exit status $rc, expected 2 ($(cat /tmp/err.out))"
 done
 rpmemctl status | grep -q "last_error=-27" || fail "a usage error reached the module"
-# Per-disk status, when the module reports disks (RPMEM_IOC_DISK_INFO).
+# Per-disk status (RPMEM_IOC_DISK_INFO): every disk listed with its state.
 rpmemctl status > /tmp/status.out || fail "status: $(cat /tmp/status.out)"
-if grep -q "^no per-disk info (old module)$" /tmp/status.out; then
-	info "status: the module has no per-disk info"
-else
-	for x in A B C; do
-		eval "d=\$$x ns=\$NS_$x"
-		line="$d $ns size=$(blockdev --getsize64 /dev/$d) flush=[a-z]* nowait=1 read_only=0 bad_sectors=0 copying=0"
-		grep -q "^$line$" /tmp/status.out || fail "status has no line '$line': $(cat /tmp/status.out)"
-	done
-	rpmemctl status --json | grep -q "\"name\":\"$A\",\"namespace\":\"$NS_A\",\"size\":$(blockdev --getsize64 /dev/$A)," ||
-		fail "status --json: $(rpmemctl status --json)"
-	info "status lists $A $B $C"
-	# Ctrl-C stops a clone at the next chunk: exit status 130 and how far it got.
-	# On the first (1 GiB) pair: the small pair's clone can pass its half-way
-	# point on the debug kernel before the poll below sees it.
-	pick_copy_disks
-	N=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
-	info "Ctrl-C clone: A=$A B=$B ($N sectors)"
-	rpmemctl copy $A $B > /tmp/int.out 2>&1 &
-	pid=$!
-	tries=0
-	while :; do
-		got=$(rpmemctl status | sed -n "s/^active=1 done=\([0-9]*\) total=$N .*/\1/p")
-		[ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt $((N / 2)) ] && break
-		tries=$((tries + 1))
-		[ $tries -lt 1000 ] || { kill $pid; fail "clone never seen in its first half"; }
-	done
-	kill -INT $pid
-	rc=0; wait $pid || rc=$?
-	[ $rc = 130 ] || fail "Ctrl-C: exit status $rc, expected 130 ($(cat /tmp/int.out))"
-	got=$(sed -n "s/^rpmemctl: copy $A -> $B interrupted after \([0-9]*\) of $N sectors$/\1/p" /tmp/int.out)
-	[ -n "$got" ] && [ "$got" -lt $N ] || fail "Ctrl-C: $(cat /tmp/int.out)"
-	rpmemctl status | grep -Eq "^active=0 done=$got total=$N last_error=-4( |$)" || fail "status after Ctrl-C: $(rpmemctl status)"
-	info "Ctrl-C stopped the clone after $got of $N sectors"
-fi
+! grep -q "per-disk info" /tmp/status.out || fail "status lists no disks: $(cat /tmp/status.out)"
+for x in A B C; do
+	eval "d=\$$x ns=\$NS_$x"
+	line="$d $ns size=$(blockdev --getsize64 /dev/$d) flush=[a-z]* nowait=1 read_only=0 bad_sectors=0 copying=0"
+	grep -q "^$line$" /tmp/status.out || fail "status has no line '$line': $(cat /tmp/status.out)"
+done
+rpmemctl status --json | grep -q "\"name\":\"$A\",\"namespace\":\"$NS_A\",\"size\":$(blockdev --getsize64 /dev/$A)," ||
+	fail "status --json: $(rpmemctl status --json)"
+info "status lists $A $B $C"
+# Ctrl-C stops a clone at the next chunk: exit status 130 and how far it got.
+# On the first (1 GiB) pair: the small pair's clone can pass its half-way
+# point on the debug kernel before the poll below sees it.
+pick_copy_disks
+N=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
+info "Ctrl-C clone: A=$A B=$B ($N sectors)"
+rpmemctl copy $A $B > /tmp/int.out 2>&1 &
+pid=$!
+tries=0
+while :; do
+	got=$(rpmemctl status | sed -n "s/^active=1 done=\([0-9]*\) total=$N .*/\1/p")
+	[ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt $((N / 2)) ] && break
+	tries=$((tries + 1))
+	[ $tries -lt 1000 ] || { kill $pid; fail "clone never seen in its first half"; }
+done
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ $rc = 130 ] || fail "Ctrl-C: exit status $rc, expected 130 ($(cat /tmp/int.out))"
+got=$(sed -n "s/^rpmemctl: copy $A -> $B interrupted after \([0-9]*\) of $N sectors$/\1/p" /tmp/int.out)
+[ -n "$got" ] && [ "$got" -lt $N ] || fail "Ctrl-C: $(cat /tmp/int.out)"
+rpmemctl status | grep -Eq "^active=0 done=$got total=$N last_error=-4( |$)" || fail "status after Ctrl-C: $(rpmemctl status)"
+info "Ctrl-C stopped the clone after $got of $N sectors"

@@ -36,9 +36,10 @@ softdep_load() { # conf-text
 #    first with its options and, without namespaces=, binds every namespace.
 softdep_load "options rpmem nowait=0
 softdep nd_pmem pre: rpmem"
-since | grep -q "BLK_FEAT_NOWAIT off" || fail "options rpmem nowait=0 not applied"
 for ns in $(namespaces); do
 	[ "$(bound_to "$ns")" = rpmem ] || fail "$ns bound to '$(bound_to "$ns")', expected rpmem (loaded first)"
+	nw=$(nowait_of "$(disk_of "$ns")")
+	[ "$nw" = off ] || fail "options rpmem nowait=0 not applied: $ns's queue gives RWF_NOWAIT '$nw', want off"
 done
 info "softdep: modprobe nd_pmem loaded rpmem first (nowait=0 applied), rpmem bound all"
 unload_drivers

@@ -1,19 +1,34 @@
 # A read-only region gives a read-only disk; writes fail as on nd_pmem.
+# The same steps run on nd_pmem and on DRIVER (the argument), on the same
+# namespace: data written while the region is writable, then the region set
+# read-only, then a write and a read. Each driver's outcome (getro, the
+# write's error, the read, whether the data is unchanged) must be
+# read-only, and DRIVER's must equal nd_pmem's.
 . /tests/lib.sh
-modprobe "$1"
 ns=namespace0.0
 region=$(readlink -f /sys/bus/nd/devices/$ns/..)
-unbind $ns
-echo 1 > "$region/read_only" || fail "cannot set $region read-only"
-echo $ns > /sys/bus/nd/drivers/$1/bind || fail "bind"
-wait_disk $ns || fail "no disk"
-dev=$(disk_of $ns)
-ro=$(blockdev --getro "$dev")
-w=ok; dd if=/dev/zero of="$dev" bs=4096 count=1 oflag=direct status=none 2>/tmp/e || w=$(cut -d: -f3 /tmp/e)
-r=ok; dd if="$dev" of=/dev/null bs=4096 count=1 iflag=direct status=none 2>/tmp/e || r=$(cut -d: -f3 /tmp/e)
-unbind $ns
-echo 0 > "$region/read_only"
-info "$1: getro=$ro write:$w read:$r"
-[ "$ro" = 1 ] || fail "disk not read-only on a read-only region"
-[ "$w" != ok ] || fail "write to a read-only disk succeeded"
-[ "$r" = ok ] || fail "read failed"
+outcome() { # driver -> outcome line
+	dev=$(serve "$1" $ns) || fail "$dev"
+	check dd if=/tmp/data of="$dev" bs=4096 count=16 oflag=direct status=none
+	unbind $ns
+	echo 1 > "$region/read_only" || fail "cannot set $region read-only"
+	dev=$(serve "$1" $ns) || fail "$dev"
+	ro=$(blockdev --getro "$dev")
+	w=ok; dd if=/dev/zero of="$dev" bs=4096 count=1 oflag=direct status=none 2>/tmp/e || w=$(cut -d: -f3 /tmp/e | tr -d ' ')
+	r=ok; dd if="$dev" of=/dev/null bs=4096 count=1 iflag=direct status=none 2>/tmp/e || r=$(cut -d: -f3 /tmp/e | tr -d ' ')
+	kept=no; [ "$(dd if="$dev" bs=4096 count=16 iflag=direct status=none | datasum)" = "$(datasum < /tmp/data)" ] && kept=yes
+	unbind $ns
+	echo 0 > "$region/read_only"
+	echo "getro=$ro write=$w read=$r data_kept=$kept"
+}
+check dd if=/dev/urandom of=/tmp/data bs=4096 count=16 status=none
+a=$(outcome nd_pmem)
+info "nd_pmem: $a"
+unload_drivers
+b=$(outcome "$1")
+info "$1: $b"
+for x in "$a" "$b"; do
+	case $x in "getro=1 write="*" read=ok data_kept=yes") ;; *) fail "not a read-only disk: $x" ;; esac
+	case $x in *" write=ok "*) fail "a write to a read-only disk succeeded: $x" ;; esac
+done
+[ "$a" = "$b" ] || fail "$1 and nd_pmem differ: '$b' against '$a'"
