@@ -13,10 +13,14 @@ usage: rpmemctl copy SRC[:SECTOR] DST[:SECTOR] [NR_SECTORS]
 
   copy        copy NR_SECTORS 512-byte sectors between rpmem disks (pmem0 or
               /dev/pmem0) with pfn I/O; without NR_SECTORS, clone SRC onto DST
-              (equal sizes). Shows progress; Ctrl-C stops it at the next chunk.
+              (equal sizes). Opens SRC for reading and DST for writing,
+              exclusively (O_EXCL), with your own rights. Shows progress;
+              Ctrl-C stops it at the next chunk.
   status      the running or last copy, then one line per rpmem disk
   bench-kmap  in-kernel kmap_atomic_pfn_t() micro-benchmark
-  bench-copy  in-kernel memcpy / copy_mc / flushcache bandwidth";
+  bench-copy  in-kernel memcpy / copy_mc / flushcache bandwidth
+              (the bench commands use /dev/rpmem-bench of rpmem_bench.ko,
+              which make bench-module builds, and need CAP_SYS_ADMIN)";
 
 /// The synopsis, shown after a usage error.
 pub fn synopsis() -> String {
@@ -45,12 +49,12 @@ pub struct CopyArgs {
 }
 
 impl CopyArgs {
-    /// The `RPMEM_IOC_COPY` argument (names were checked to fit by [`parse`]).
-    pub fn request(&self) -> uapi::CopyRequest {
-        let field = |n: &str| uapi::name_field(n.as_bytes()).expect("checked by parse_disk");
+    /// The `RPMEM_IOC_COPY` argument for the source and destination disks
+    /// open on `src_fd` and `dst_fd`.
+    pub fn request(&self, src_fd: i32, dst_fd: i32) -> uapi::CopyRequest {
         uapi::CopyRequest {
-            src: field(&self.src),
-            dst: field(&self.dst),
+            src_fd,
+            dst_fd,
             src_sector: self.src_sector,
             dst_sector: self.dst_sector,
             nr_sectors: self.nr_sectors,
@@ -105,7 +109,8 @@ pub fn parse(args: &[&str]) -> Result<Command, UsageError> {
     }
 }
 
-/// `pmem0`, `/dev/pmem0`, `pmem0:2048` -> (name, sector).
+/// `pmem0`, `/dev/pmem0`, `pmem0:2048` -> (name, sector). The name must
+/// fit a status name field, which is how a copy is told apart from others.
 pub fn parse_disk(arg: &str) -> Result<(String, u64), UsageError> {
     let (name, sector) = match arg.split_once(':') {
         Some((name, sector)) => (name, number(sector, "SECTOR")?),
@@ -197,12 +202,12 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
-        // The longest name that fits with its NUL.
+        // The longest name that fits a status field with its NUL.
         let long = "p".repeat(uapi::NAME_LEN - 1);
         let Ok(Command::Copy(a)) = parse(&["copy", &long, "pmem1"]) else {
             panic!()
         };
-        assert_eq!(uapi::field_name(&a.request().src), long.as_bytes());
+        assert_eq!(a.src, long);
     }
 
     #[test]
@@ -210,10 +215,8 @@ mod tests {
         let Ok(Command::Copy(a)) = parse(&["copy", "pmem0:1", "pmem1:2", "3"]) else {
             panic!()
         };
-        let r = a.request();
-        assert_eq!(uapi::field_name(&r.src), b"pmem0");
-        assert_eq!(uapi::field_name(&r.dst), b"pmem1");
-        assert!(r.src[5..].iter().all(|&b| b == 0));
+        let r = a.request(7, 9);
+        assert_eq!((r.src_fd, r.dst_fd), (7, 9));
         assert_eq!((r.src_sector, r.dst_sector, r.nr_sectors), (1, 2, 3));
     }
 

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `rpmemctl copy`: the blocking `RPMEM_IOC_COPY` runs on the main thread;
-//! a second thread polls `RPMEM_IOC_STATUS` and shows progress. SIGINT is
-//! blocked in that thread, so Ctrl-C reaches the thread in the ioctl: the
-//! module stops the copy at its next chunk and the ioctl fails with EINTR.
+//! `rpmemctl copy`: the caller's own process opens both disks (the source
+//! for reading, the destination for writing with `O_EXCL`) and hands their
+//! descriptors to the blocking `RPMEM_IOC_COPY`, which runs on the main
+//! thread; a second thread polls `RPMEM_IOC_STATUS` and shows progress.
+//! SIGINT is blocked in that thread, so Ctrl-C reaches the thread in the
+//! ioctl: the module stops the copy at its next chunk and the ioctl fails
+//! with EINTR.
 
+use std::fs::{File, OpenOptions};
 use std::io::IsTerminal;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -16,14 +22,64 @@ use crate::errno::{Errno, EINTR};
 use crate::format;
 use crate::progress::Bar;
 use crate::sys;
-use crate::uapi::CopyStatus;
+use crate::uapi::{CopyRequest, CopyStatus};
 
 /// Exit status after SIGINT (128 + 2, as a shell reports it).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
+/// Where the disks' device nodes are; `RPMEMCTL_DEV_DIR` overrides it
+/// (host tests).
+fn dev_dir() -> String {
+    std::env::var("RPMEMCTL_DEV_DIR").unwrap_or_else(|_| "/dev".into())
+}
+
+/// The two disks of a copy, open with the caller's own rights for as long
+/// as the copy runs.
+struct CopyDisks {
+    src: File,
+    dst: File,
+}
+
+impl CopyDisks {
+    /// Open the source read-only and the destination read-write and
+    /// exclusively (`O_EXCL`: refused while it is mounted or held
+    /// exclusively, and nobody else gets it exclusively during the copy);
+    /// both close-on-exec (std opens every file so). On failure, the path
+    /// that could not be opened and why.
+    fn open(a: &CopyArgs) -> Result<CopyDisks, (String, Errno)> {
+        let dir = dev_dir();
+        let path = |name: &str| format!("{dir}/{name}");
+        let (src, dst) = (path(&a.src), path(&a.dst));
+        let src = OpenOptions::new()
+            .read(true)
+            .open(&src)
+            .map_err(|e| (src, e.into()))?;
+        let dst = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(sys::O_EXCL)
+            .open(&dst)
+            .map_err(|e| (dst, e.into()))?;
+        Ok(CopyDisks { src, dst })
+    }
+
+    /// The `RPMEM_IOC_COPY` argument naming these descriptors.
+    fn request(&self, a: &CopyArgs) -> CopyRequest {
+        a.request(self.src.as_raw_fd(), self.dst.as_raw_fd())
+    }
+}
+
 /// Run the copy; returns the exit status.
 pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
-    let req = a.request();
+    let what = format!("copy {} -> {}", a.src, a.dst);
+    let disks = match CopyDisks::open(a) {
+        Ok(disks) => disks,
+        Err((path, e)) => {
+            eprintln!("rpmemctl: {what}: cannot open {path}: {e}");
+            return 1;
+        }
+    };
+    let req = disks.request(a);
     let tty = std::io::stderr().is_terminal();
     sys::catch_sigint();
     let start = Instant::now();
@@ -41,8 +97,8 @@ pub fn run(ctl: &Ctl, a: &CopyArgs) -> i32 {
         let _ = poller.join();
         result
     });
+    drop(disks);
     let secs = start.elapsed().as_secs_f64();
-    let what = format!("copy {} -> {}", a.src, a.dst);
     match result {
         Ok(()) => {
             let done = ctl.status().map_or(a.nr_sectors, |st| st.done_sectors);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The control device and its typed ioctls.
+//! The control device `/dev/rpmem-ctl` and its typed ioctls (copy,
+//! status, disk info); the typed ioctl call the benchmark device shares.
 
 use std::fs::{File, OpenOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,36 +31,44 @@ pub struct Ctl {
     status_no_names: AtomicBool,
 }
 
-/// The argument types of the rpmem ioctls.
-trait IoctlArg {}
+/// The argument types of the rpmem ioctls: `repr(C)` structs of plain
+/// integers (src/logic/uapi.rs).
+pub trait IoctlArg {}
 impl IoctlArg for CopyRequest {}
 impl IoctlArg for CopyStatus {}
 impl IoctlArg for DiskInfo {}
 impl IoctlArg for BenchKmap {}
 impl IoctlArg for BenchCopy {}
 
+/// One ioctl on `file` whose argument is `arg`; `request` must be one of
+/// the rpmem numbers for `T` (or [`IOC_STATUS_NO_NAMES`]).
+pub fn ioctl<T: IoctlArg>(file: &File, request: u32, arg: &mut T) -> Result<(), Errno> {
+    // SAFETY: `arg` is a live, exclusively borrowed `repr(C)` struct of
+    // plain integers whose size is the one `request` encodes (or larger,
+    // for IOC_STATUS_NO_NAMES); the kernel reads or writes only that.
+    unsafe { sys::ioctl_ptr(file, request, arg as *mut T) }?;
+    Ok(())
+}
+
+/// Open a control or benchmark device for reading and writing.
+pub fn open_device(path: &str) -> Result<File, Errno> {
+    Ok(OpenOptions::new().read(true).write(true).open(path)?)
+}
+
 impl Ctl {
     pub fn open() -> Result<Ctl, Errno> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(device_path())?;
         Ok(Ctl {
-            file,
+            file: open_device(&device_path())?,
             status_no_names: AtomicBool::new(false),
         })
     }
 
-    /// One ioctl whose argument is `arg`.
     fn ioctl<T: IoctlArg>(&self, request: u32, arg: &mut T) -> Result<(), Errno> {
-        // SAFETY: `arg` is a live, exclusively borrowed `repr(C)` struct of
-        // plain integers whose size is the one `request` encodes (or larger,
-        // for IOC_STATUS_NO_NAMES); the kernel reads or writes only that.
-        unsafe { sys::ioctl_ptr(&self.file, request, arg as *mut T) }?;
-        Ok(())
+        ioctl(&self.file, request, arg)
     }
 
-    /// Run a copy; blocks until it ends (`EINTR` when a signal stopped it).
+    /// Run a copy between the disks open on `req`'s descriptors; blocks
+    /// until it ends (`EINTR` when a signal stopped it).
     pub fn copy(&self, req: &CopyRequest) -> Result<(), Errno> {
         let mut req = *req;
         self.ioctl(uapi::IOC_COPY, &mut req)
@@ -106,31 +115,6 @@ impl Ctl {
         }
         Ok(Some(disks))
     }
-
-    pub fn bench_kmap(&self, nr_ranges: u32, iterations: u32) -> Result<BenchKmap, Errno> {
-        let mut b = BenchKmap {
-            nr_ranges,
-            iterations,
-            registry_ps: 0,
-            registry_held_ps: 0,
-            list_ps: 0,
-            page_ps: 0,
-            page_section_ps: 0,
-            kmap_atomic_ps: 0,
-        };
-        self.ioctl(uapi::IOC_BENCH_KMAP, &mut b).map(|()| b)
-    }
-
-    pub fn bench_copy(&self, mib: u32) -> Result<BenchCopy, Errno> {
-        let mut b = BenchCopy {
-            mib,
-            pad: 0,
-            memcpy_kibs: 0,
-            copy_mc_kibs: 0,
-            flushcache_kibs: 0,
-        };
-        self.ioctl(uapi::IOC_BENCH_COPY, &mut b).map(|()| b)
-    }
 }
 
 #[cfg(test)]
@@ -145,12 +129,16 @@ mod tests {
         (dir << 30) | (size << 16) | (u64::from(ty) << 8) | nr
     }
 
-    /// The C layout (the removed tools/rpmem_ioctl.h): sizes and offsets.
+    /// The C layout (`struct rpmem_copy` as tools/copyfd.c declares it:
+    /// two `int` descriptors, then three `__u64`): sizes and offsets.
     #[test]
     fn struct_layout() {
-        assert_eq!(size_of::<CopyRequest>(), 32 + 32 + 3 * 8);
-        assert_eq!(offset_of!(CopyRequest, src_sector), 64);
-        assert_eq!(offset_of!(CopyRequest, nr_sectors), 80);
+        assert_eq!(size_of::<CopyRequest>(), 4 + 4 + 3 * 8);
+        assert_eq!(offset_of!(CopyRequest, src_fd), 0);
+        assert_eq!(offset_of!(CopyRequest, dst_fd), 4);
+        assert_eq!(offset_of!(CopyRequest, src_sector), 8);
+        assert_eq!(offset_of!(CopyRequest, dst_sector), 16);
+        assert_eq!(offset_of!(CopyRequest, nr_sectors), 24);
         assert_eq!(size_of::<CopyStatus>(), 8 + 8 + 4 + 4 + 32 + 32);
         assert_eq!(offset_of!(CopyStatus, active), 16);
         assert_eq!(offset_of!(CopyStatus, last_error), 20);
@@ -172,15 +160,15 @@ mod tests {
     #[test]
     fn ioctl_numbers() {
         let (w, r) = (1, 2);
-        assert_eq!(u64::from(uapi::IOC_COPY), ioc(w, b'R', 1, 88));
+        assert_eq!(u64::from(uapi::IOC_COPY), ioc(w, b'R', 1, 32));
         assert_eq!(u64::from(uapi::IOC_STATUS), ioc(r, b'R', 2, 88));
         assert_eq!(u64::from(uapi::IOC_BENCH_KMAP), ioc(r | w, b'R', 3, 56));
         assert_eq!(u64::from(uapi::IOC_BENCH_COPY), ioc(r | w, b'R', 4, 32));
         assert_eq!(u64::from(uapi::IOC_DISK_INFO), ioc(r | w, b'R', 5, 88));
         // _IOR('R', 2, struct rpmem_copy_status) of the 24-byte C struct.
         assert_eq!(u64::from(IOC_STATUS_NO_NAMES), ioc(r, b'R', 2, 24));
-        // The same numbers as a C compiler gives for the old header.
-        assert_eq!(uapi::IOC_COPY, 0x4058_5201);
+        // The same numbers as a C compiler gives for the C structs.
+        assert_eq!(uapi::IOC_COPY, 0x4020_5201);
         assert_eq!(IOC_STATUS_NO_NAMES, 0x8018_5202);
         assert_eq!(uapi::IOC_BENCH_KMAP, 0xc038_5203);
         assert_eq!(uapi::IOC_BENCH_COPY, 0xc020_5204);

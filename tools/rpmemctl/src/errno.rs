@@ -26,9 +26,12 @@ impl fmt::Display for Errno {
 }
 
 /// Errno values rpmemctl tells apart.
+pub const EPERM: i32 = 1;
 pub const ENOENT: i32 = 2;
 pub const EINTR: i32 = 4;
 pub const EIO: i32 = 5;
+pub const ENXIO: i32 = 6;
+pub const ENODEV: i32 = 19;
 pub const ENOTTY: i32 = 25;
 
 /// The C library's message for `errno`, as `strerror()` gives it (std

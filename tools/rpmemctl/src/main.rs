@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! rpmemctl: the user interface to rpmem's control device, /dev/rpmem-ctl.
-//! Run `rpmemctl --help` for the commands. Exit status: 0 success, 1 a
+//! rpmemctl: the user interface to rpmem's control device, /dev/rpmem-ctl,
+//! and to the benchmark module's /dev/rpmem-bench. Run `rpmemctl --help` for the commands. Exit status: 0 success, 1 a
 //! failed operation, 2 a usage error, 130 a copy stopped by Ctrl-C.
 
-// The ioctl ABI, shared with the module (one definition).
-#[path = "../../../src/uapi.rs"]
+// The ioctl ABI, shared with the modules (one definition).
+#[path = "../../../src/logic/uapi.rs"]
 mod uapi;
 
 mod args;
+mod bench;
 mod copy;
 mod ctl;
 mod errno;
@@ -19,7 +20,9 @@ mod sys;
 use std::io::Write;
 
 use args::{Command, UsageError};
+use bench::Bench;
 use ctl::Ctl;
+use errno::{Errno, ENODEV, ENOENT, ENXIO, EPERM};
 
 /// Print a line on stdout; a closed stdout is not an error worth a panic.
 pub fn out(line: &str) {
@@ -42,48 +45,71 @@ fn main() {
 }
 
 fn run(argv: &[&str]) -> i32 {
-    let cmd = match args::parse(argv) {
+    match args::parse(argv) {
         Ok(Command::Help) => {
             out(args::USAGE);
-            return 0;
+            0
         }
-        Ok(cmd) => cmd,
+        Ok(Command::Copy(a)) => with_ctl(|ctl| copy::run(ctl, &a)),
+        Ok(Command::Status { json }) => with_ctl(|ctl| status(ctl, json)),
+        Ok(Command::BenchKmap {
+            nr_ranges,
+            iterations,
+        }) => with_bench("bench-kmap", |b| {
+            b.kmap(nr_ranges, iterations)
+                .map(|r| format::bench_kmap_line(&r))
+        }),
+        Ok(Command::BenchCopy { mib }) => with_bench("bench-copy", |b| {
+            b.copy(mib).map(|r| format::bench_copy_line(&r))
+        }),
         Err(UsageError(msg)) => {
             eprintln!("rpmemctl: {msg}");
             eprintln!("{}", args::synopsis());
-            return 2;
+            2
         }
-    };
-    let ctl = match Ctl::open() {
-        Ok(ctl) => ctl,
+    }
+}
+
+/// Run `f` on the open control device; its exit status, or 1 if the
+/// device cannot be opened.
+fn with_ctl(f: impl FnOnce(&Ctl) -> i32) -> i32 {
+    match Ctl::open() {
+        Ok(ctl) => f(&ctl),
         Err(e) => {
             eprintln!("rpmemctl: {}: {e} (is rpmem loaded?)", ctl::device_path());
+            1
+        }
+    }
+}
+
+/// Run benchmark `what` on the open benchmark device and print its line.
+fn with_bench(what: &str, f: impl FnOnce(&Bench) -> Result<String, Errno>) -> i32 {
+    let bench = match Bench::open() {
+        Ok(bench) => bench,
+        Err(e) => {
+            // No such node, or a node left without its module.
+            let hint = match e {
+                Errno(ENOENT | ENXIO | ENODEV) => {
+                    " (load rpmem_bench.ko, which make bench-module builds)"
+                }
+                _ => "",
+            };
+            eprintln!("rpmemctl: {}: {e}{hint}", bench::device_path());
             return 1;
         }
     };
-    let result = match cmd {
-        Command::Copy(a) => return copy::run(&ctl, &a),
-        Command::Status { json } => return status(&ctl, json),
-        Command::BenchKmap {
-            nr_ranges,
-            iterations,
-        } => ctl
-            .bench_kmap(nr_ranges, iterations)
-            .map(|b| format::bench_kmap_line(&b))
-            .map_err(|e| ("bench-kmap", e)),
-        Command::BenchCopy { mib } => ctl
-            .bench_copy(mib)
-            .map(|b| format::bench_copy_line(&b))
-            .map_err(|e| ("bench-copy", e)),
-        Command::Help => unreachable!(),
-    };
-    match result {
+    match f(&bench) {
         Ok(line) => {
             out(&line);
             0
         }
-        Err((what, e)) => {
-            eprintln!("rpmemctl: {what}: {e}");
+        Err(e) => {
+            let hint = if e == Errno(EPERM) {
+                " (benchmarks need CAP_SYS_ADMIN)"
+            } else {
+                ""
+            };
+            eprintln!("rpmemctl: {what}: {e}{hint}");
             1
         }
     }

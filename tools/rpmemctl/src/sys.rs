@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The few C library calls std does not wrap: `ioctl()` and SIGINT
-//! handling, declared here for Linux with glibc (rpmemctl has no
+//! The few C library calls and constants std does not provide: `ioctl()`,
+//! SIGINT handling and `O_EXCL`, declared here for Linux with glibc (rpmemctl has no
 //! dependencies), each behind a safe function.
 
 use std::ffi::{c_int, c_ulong};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// `O_EXCL` (asm-generic/fcntl.h, which x86-64 and arm64 use): on a block
+/// device without `O_CREAT`, an exclusive open, refused with EBUSY while
+/// the device is mounted or opened exclusively by anyone else.
+pub const O_EXCL: c_int = 0o200;
 
 /// `SIGINT` (the same number on every Linux architecture).
 const SIGINT: c_int = 2;
