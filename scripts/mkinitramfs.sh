@@ -2,9 +2,10 @@
 # Build (or reuse) the guest initramfs for kernel tree KDIR and print its
 # path. Contents: busybox, Debian's fio/ndctl/cxl/e2fsprogs/coreutils/nvme-cli/
 # dmsetup/mdadm binaries
-# with the libraries ldd names, the kernel's modules plus rpmem.ko (depmod'ed
-# so modprobe works), the guest tests and tools (rpmemctl with its
-# libraries). Rebuilt only when an input changes (the cpio is named by a hash
+# with the libraries ldd names, the kernel's modules plus rpmem.ko and, if
+# `make bench-module` built it, rpmem_bench.ko (depmod'ed so modprobe
+# works), the guest tests and tools (rpmemctl with its libraries, static C
+# tools). Rebuilt only when an input changes (the cpio is named by a hash
 # of its inputs).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -21,6 +22,10 @@ OPT_BINS=()
 kver=$(cat "$KDIR/include/config/kernel.release")
 ko=$RPMEM_ROOT/rpmem.ko
 [ -f "$ko" ] || die "$ko missing: run make first"
+# The benchmark module, beside rpmem.ko when built (tests that need it fail
+# without it).
+bench_ko=()
+[ -f "$RPMEM_ROOT/rpmem_bench.ko" ] && bench_ko=("$RPMEM_ROOT/rpmem_bench.ko")
 
 # rpmemctl (cargo, built by `make`) goes in with its libraries.
 rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
@@ -29,14 +34,14 @@ rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
 rm -f "$tools/rpmemctl"	# the C build of earlier trees
-for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window; do
+for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window copyfd runas; do
 	src=$RPMEM_ROOT/tools/$t.c
 	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
 	fi
 done
 
-key=$( { sha256sum "$ko" "$0" "$rpmemctl" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
+key=$( { sha256sum "$ko" "${bench_ko[@]}" "$0" "$rpmemctl" "$tools"/* "$RPMEM_ROOT"/tests/guest/* "$RPMEM_ROOT"/bench/guest-*.sh \
 	   "$KDIR/.rpmem-built" "${BINS[@]}" /bin/busybox; for b in "${OPT_BINS[@]}"; do [ -x "$b" ] && echo "$b"; done; echo "$kver"; } | sha256sum | cut -c1-16)
 out_dir=$RPMEM_CACHE/initramfs
 out=$out_dir/initramfs-$key.cpio
@@ -88,6 +93,7 @@ cp -a "$KDIR/modinst/lib/modules/$kver" "$root/lib/modules/"
 rm -f "$root/lib/modules/$kver"/{build,source}
 mkdir -p "$root/lib/modules/$kver/extra"
 cp "$ko" "$root/lib/modules/$kver/extra/rpmem.ko"
+for b in "${bench_ko[@]}"; do cp "$b" "$root/lib/modules/$kver/extra/"; done
 depmod -b "$root" "$kver"
 
 cp "$RPMEM_ROOT"/tests/guest/* "$root/tests/"
