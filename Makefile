@@ -14,7 +14,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 # scripts/env.sh is the kernel's compiler).
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
-.PHONY: all modules rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
+.PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
 	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
@@ -24,6 +24,11 @@ bindings:
 
 modules: bindings
 	@$(KMAKE) $(if $(CLIPPY),CLIPPY=1) modules
+
+# rpmem_bench.ko (src/bench/): the in-kernel micro-benchmarks, beside
+# rpmem.ko; never installed (make install builds and ships rpmem.ko only).
+bench-module: bindings
+	@$(KMAKE) RPMEM_BENCH=1 $(if $(CLIPPY),CLIPPY=1) modules
 
 # As kbuild's modules_install with M= (which this is), into extra/ as DKMS
 # does: $(INSTALL_MOD_PATH)/lib/modules/<KDIR's release>/extra/rpmem.ko, then
@@ -88,7 +93,7 @@ copy-bench:
 	@$(ROOT)/bench/copy.sh
 
 RUSTFMT_CFG = --edition 2021 --config-path $(KDIR)/source/.rustfmt.toml
-RUST_SRC = src/*.rs bindings/mod.rs hosttest/src/*.rs tools/rpmemctl/src/main.rs tools/rpmemctl/tests/*.rs
+RUST_SRC = $(shell find $(ROOT)/src -name '*.rs') bindings/mod.rs hosttest/src/*.rs tools/rpmemctl/src/main.rs tools/rpmemctl/tests/*.rs
 
 rustfmt:
 	@$(ENV); $$RUSTFMT $(RUSTFMT_CFG) $(RUST_SRC)
@@ -109,7 +114,7 @@ unit-test-rpmemctl:
 
 # Clippy over a forced rebuild; any warning fails.
 lint-clippy: bindings
-	@touch src/rpmem.rs; out=$$($(KMAKE) CLIPPY=1 modules 2>&1); rc=$$?; \
+	@touch src/rpmem.rs src/bench/rpmem_bench.rs; out=$$($(KMAKE) CLIPPY=1 RPMEM_BENCH=1 modules 2>&1); rc=$$?; \
 	 echo "$$out" | grep -E "^(warning|error)" -A6; \
 	 [ $$rc = 0 ] && ! echo "$$out" | grep -qE "^(warning|error)"
 

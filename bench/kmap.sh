@@ -78,7 +78,6 @@ EOF
 }
 
 prepare_guest normal
-check_timed_loops
 log=$RPMEM_CACHE/logs/kmap-bench.log
 rounds=${KMAP_ROUNDS:-5}
 mkdir -p "$(dirname "$log")"

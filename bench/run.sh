@@ -17,7 +17,6 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
-check_timed_loops
 kdir=$KDIR
 icount=${BENCH_ICOUNT:-0}
 if [ "$icount" = 1 ]; then

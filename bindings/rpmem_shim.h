@@ -30,10 +30,11 @@ void rpmem_notify_dirent(void *dirent);
 void rpmem_put_dirent(void *dirent);
 int rpmem_dev_to_node(struct device *dev);
 bool rpmem_arch_has_flushcache(void);
-int rpmem_pfn_bioset_init(void);
-void rpmem_pfn_bioset_exit(void);
-const void *rpmem_pfn_bioset_ptr(void);
-struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf);
+struct bio_set;
+struct file;
+struct bio_set *rpmem_bioset_create(void);
+void rpmem_bioset_destroy(struct bio_set *bs);
+struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf, struct bio_set *bs);
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio);
 bool rpmem_disk_ro(struct gendisk *disk);
 u64 rpmem_virt_to_pfn(const void *addr);
@@ -43,6 +44,14 @@ const char *rpmem_namespaces_param(void);
 u64 rpmem_first_valid_pfn(u64 pfn, u64 nr);
 bool rpmem_shares_section_with_ram(u64 phys, u64 size);
 bool rpmem_bdev_read_only(struct block_device *bdev);
-u32 rpmem_disk_devt(struct gendisk *disk);
+
+void rpmem_preempt_disable(void);
+void rpmem_preempt_enable(void);
+bool rpmem_capable_sys_admin(void);
+bool rpmem_bdev_is_partition(struct block_device *bdev);
+struct block_device *rpmem_file_bdev(struct file *file);
+bool rpmem_file_readable(struct file *file);
+bool rpmem_file_writable(struct file *file);
+bool rpmem_bdev_file_exclusive(struct file *file);
 
 #endif

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C shims for static inline functions and macros that rpmem calls from Rust.
- * Each forwards to one kernel helper; no driver logic lives here. One
- * exception, not driver code: the kmap benchmark's reference loop.
+ * C shims for static inline functions and macros that rpmem calls from Rust
+ * (src/abstractions/). Each forwards to one kernel helper; no driver logic
+ * lives here. Built into rpmem.ko, and with RPMEM_BENCH into the benchmark
+ * module, which adds the kmap benchmark's reference loop.
  */
+#include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
 #include <linux/ioport.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -16,20 +22,32 @@
 #include "rpmem_shim.h"
 
 /*
- * src/memmap.rs does page_to_pfn(), pfn_to_page() and page_address() as
+ * src/abstractions/memmap.rs does page_to_pfn(), pfn_to_page() and page_address() as
  * arithmetic over the virtual memmap and the direct map.
  */
 #if defined(CONFIG_HIGHMEM) || !defined(CONFIG_SPARSEMEM_VMEMMAP)
 #error "rpmem needs a 64-bit kernel with SPARSEMEM_VMEMMAP and no highmem"
 #endif
 
-/*
- * src/read_section.rs is preempt_disable()/preempt_enable() inline: the
- * x86-64 per-CPU __preempt_count and preempt_schedule().
- */
-#if !defined(CONFIG_X86_64) || !defined(CONFIG_PREEMPTION)
-#error "rpmem needs an x86-64 kernel with CONFIG_PREEMPTION"
+#if !defined(CONFIG_X86_64)
+#error "rpmem needs an x86-64 kernel"
 #endif
+
+/* The read-side section of a device frame's mapping (abstractions/preempt.rs). */
+void rpmem_preempt_disable(void)
+{
+	preempt_disable();
+}
+
+void rpmem_preempt_enable(void)
+{
+	preempt_enable();
+}
+
+bool rpmem_capable_sys_admin(void)
+{
+	return capable(CAP_SYS_ADMIN);
+}
 
 /* blk_alloc_disk() is a macro that creates a static lock class key. */
 struct gendisk *rpmem_alloc_disk(struct queue_limits *lim, int node)
@@ -106,29 +124,30 @@ bool rpmem_arch_has_flushcache(void)
 }
 
 /*
- * The bio_set of rpmem's pfn bios, whose vectors name device frames:
- * bi_pool tells them from every other bio, whose pages are RAM.
+ * A bio_set of pfn bios, whose vectors name device frames: bi_pool tells
+ * them from every other bio, whose pages are RAM. Allocated here, as the
+ * kernel crate does not bind struct bio_set's layout.
  */
-static struct bio_set rpmem_pfn_bioset;
-
-int rpmem_pfn_bioset_init(void)
+struct bio_set *rpmem_bioset_create(void)
 {
-	return bioset_init(&rpmem_pfn_bioset, 4, 0, BIOSET_NEED_BVECS);
+	struct bio_set *bs = kzalloc(sizeof(*bs), GFP_KERNEL);
+
+	if (bs && bioset_init(bs, 4, 0, BIOSET_NEED_BVECS)) {
+		kfree(bs);
+		return NULL;
+	}
+	return bs;
 }
 
-void rpmem_pfn_bioset_exit(void)
+void rpmem_bioset_destroy(struct bio_set *bs)
 {
-	bioset_exit(&rpmem_pfn_bioset);
+	bioset_exit(bs);
+	kfree(bs);
 }
 
-const void *rpmem_pfn_bioset_ptr(void)
+struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf, struct bio_set *bs)
 {
-	return &rpmem_pfn_bioset;
-}
-
-struct bio *rpmem_pfn_bio_alloc(struct block_device *bdev, unsigned int opf)
-{
-	return bio_alloc_bioset(bdev, 1, opf, GFP_KERNEL, &rpmem_pfn_bioset);
+	return bio_alloc_bioset(bdev, 1, opf, GFP_KERNEL, bs);
 }
 
 struct bio_vec *rpmem_bio_first_vec(struct bio *bio)
@@ -141,22 +160,21 @@ bool rpmem_disk_ro(struct gendisk *disk)
 	return get_disk_ro(disk);
 }
 
+#ifdef RPMEM_BENCH
 u64 rpmem_virt_to_pfn(const void *addr)
 {
 	return PHYS_PFN(virt_to_phys((void *)addr));
 }
 
 /*
- * The reference of the kmap benchmark (src/kmap_bench.rs): the kernel's own
- * kmap_atomic_pfn() of a RAM frame and its unmap (__kunmap_atomic(), what
- * the kunmap_atomic() macro calls), inline as C callers get them, timed in
- * an out-of-line loop as the Rust variants are: each iteration loads its
- * frame from @frames (@mask + 1 entries, a power of two) and keeps the
- * address in a register. Picoseconds per map+unmap. In the page-aligned
- * section of the Rust loops (see src/kmap_bench.rs).
+ * The reference of the kmap benchmark (src/bench/kmap_timing.rs): the
+ * kernel's own kmap_atomic_pfn() of a RAM frame and its unmap
+ * (__kunmap_atomic(), what the kunmap_atomic() macro calls), inline as C
+ * callers get them, timed in an out-of-line loop as the Rust variants are:
+ * each iteration loads its frame from @frames (@mask + 1 entries, a power
+ * of two) and keeps the address in a register. Picoseconds per map+unmap.
  */
-noinline __section(".text.rpmem_timed_loops")
-u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations)
+noinline u64 rpmem_bench_kmap_atomic_pfn(const u64 *frames, u32 mask, u32 iterations)
 {
 	u64 start = ktime_get_ns();
 	u32 i;
@@ -177,6 +195,11 @@ void rpmem_cond_resched(void)
 	cond_resched();
 }
 
+const char *rpmem_namespaces_param(void)
+{
+	return "";
+}
+#else
 /*
  * The "namespaces" module parameter: a string, which the kernel crate's
  * module! macro cannot declare. Parsed and validated in src/params.rs.
@@ -190,6 +213,7 @@ const char *rpmem_namespaces_param(void)
 {
 	return rpmem_namespaces;
 }
+#endif
 
 /*
  * The first frame of @nr from @pfn that has a struct page, or U64_MAX:
@@ -231,7 +255,31 @@ bool rpmem_bdev_read_only(struct block_device *bdev)
 	return bdev_read_only(bdev);
 }
 
-u32 rpmem_disk_devt(struct gendisk *disk)
+bool rpmem_bdev_is_partition(struct block_device *bdev)
 {
-	return disk_devt(disk);
+	return bdev_is_partition(bdev);
+}
+
+/* The block device of @file, if it is a block special file (else NULL). */
+struct block_device *rpmem_file_bdev(struct file *file)
+{
+	if (!S_ISBLK(file_inode(file)->i_mode))
+		return NULL;
+	return file_bdev(file);
+}
+
+bool rpmem_file_readable(struct file *file)
+{
+	return file->f_mode & FMODE_READ;
+}
+
+bool rpmem_file_writable(struct file *file)
+{
+	return file->f_mode & FMODE_WRITE;
+}
+
+/* blkdev_open() makes an O_EXCL open its own holder (block/fops.c). */
+bool rpmem_bdev_file_exclusive(struct file *file)
+{
+	return file->private_data == file;
 }

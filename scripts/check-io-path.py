@@ -11,10 +11,6 @@ unwrap): a panic there would oops the kernel in the middle of a bio or a
 copy. Calls out of the module (the kernel's own functions) end the walk;
 calls through a function pointer are not followed.
 
-Also checks that the bio entry lies in one 4 KiB page of the module's
-text (which is page aligned), as nd_pmem's `pmem_submit_bio()` does:
-every jump of a bio's path then stays in one page (see gendisk.rs).
-
 Usage: check-io-path.py rpmem.ko [root-pattern...]
 """
 import re
@@ -27,7 +23,7 @@ CALL_RELOC = re.compile(r"R_X86_64_(?:PLT32|PC32)\s+([^\s+-]+)")
 # `call   3ee0 <name>`, a function's start (no `+0x` offset).
 DIRECT = re.compile(r"\s(?:call|jmp)\s+[0-9a-f]+ <([^>+]+)>$")
 # Entry points, as regular expressions over the mangled names.
-ROOTS = [r"7gendisk19submit_bio_callback", r"5rpmem4copy4copy$"]
+ROOTS = [r"7gendisk19submit_bio_callback", r"6Copier4copy$"]
 PANICS = re.compile(r"core\d+panicking|rust_begin_unwind|_RNv.*unwrap_failed|expect_failed")
 
 
@@ -61,23 +57,6 @@ def reachable(graph, roots):
     return seen
 
 
-def in_one_page(ko, pattern):
-    """Fail unless the function matching `pattern` lies in one page of a
-    page-aligned .text; return its (offset, size)."""
-    headers = subprocess.run(["objdump", "-h", ko], capture_output=True, text=True, check=True).stdout
-    align = [ln.split()[-1] for ln in headers.splitlines() if re.match(r"\s*\d+ \.text\s", ln)]
-    if align != ["2**12"]:
-        sys.exit(f"check-io-path: .text of {ko} is not page aligned ({align})")
-    syms = subprocess.run(["nm", "-S", ko], capture_output=True, text=True, check=True).stdout
-    found = [ln.split() for ln in syms.splitlines() if re.search(pattern, ln)]
-    if len(found) != 1 or len(found[0]) != 4:
-        sys.exit(f"check-io-path: not one sized symbol matches {pattern!r}: {found}")
-    start, size = int(found[0][0], 16), int(found[0][1], 16)
-    if start // 4096 != (start + size - 1) // 4096:
-        sys.exit(f"check-io-path: {found[0][3]} spans a page boundary ({start:#x}+{size:#x})")
-    return start, size
-
-
 def main():
     ko = sys.argv[1]
     patterns = sys.argv[2:] or ROOTS
@@ -98,9 +77,6 @@ def main():
     if failed:
         sys.exit(1)
     print(f"check-io-path: {len(seen)} functions reached from {len(roots)} entry points, none can panic")
-    if not sys.argv[2:]:
-        start, size = in_one_page(ko, ROOTS[0])
-        print(f"check-io-path: the bio entry lies in one page ({start:#x}+{size:#x})")
 
 
 if __name__ == "__main__":

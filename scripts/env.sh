@@ -39,22 +39,8 @@ die() { printf '[rpmem] error: %s\n' "$*" >&2; exit 1; }
 # INITRD. Returns non-zero, with a message, on the first failing step.
 prepare_guest() { # variant
 	KDIR=$("$RPMEM_ROOT/scripts/build-kernel.sh" "$1") || { log "kernel build failed"; return 1; }
-	make -s -C "$RPMEM_ROOT" KDIR="$KDIR" modules rpmemctl >&2 || { log "module or rpmemctl build failed"; return 2; }
+	make -s -C "$RPMEM_ROOT" KDIR="$KDIR" modules bench-module rpmemctl >&2 || { log "module or rpmemctl build failed"; return 2; }
 	INITRD=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$KDIR") || { log "initramfs failed"; return 3; }
-}
-
-# The kmap micro-benchmark's timed loops (src/kmap_bench.rs, and the C one
-# in bindings/shim.c) must lie in one 4 KiB page of rpmem.ko: under TCG a
-# jump into another guest page is looked up, not chained, and a loop
-# straddling a page boundary measured twice as slow. Dies otherwise.
-check_timed_loops() {
-	local addr size _t name n=0 pages=
-	while read -r addr size _t name; do
-		n=$((n + 1))
-		pages+="$((0x$addr >> 12)) $(((0x$addr + 0x$size - 1) >> 12)) "
-	done < <(nm -S "$RPMEM_ROOT/rpmem.ko" | grep -E ' (_RNv.*kmap_bench[0-9]+time_kmap[a-z_]*|rpmem_bench_kmap_atomic_pfn)$')
-	[ "$n" = 4 ] && [ "$(echo "$pages" | tr ' ' '\n' | grep . | sort -u | wc -l)" = 1 ] ||
-		die "the kmap benchmark's $n timed loops are not in one page of rpmem.ko (pages: $pages)"
 }
 
 # One guest boot for a measurement job (after prepare_guest): init mode MODE

@@ -2,61 +2,52 @@
 
 //! rpmem: a persistent-memory block driver that needs no `struct page`.
 //!
-//! Binds raw NVDIMM namespaces on the nd bus, maps them with `memremap` and
-//! serves each as `/dev/pmemN`. Bios are walked through typed pfn accessors
-//! ([`bio`]) and every segment is mapped through [`kmap::kmap_atomic_pfn_t`],
-//! which reaches page-less device memory through a registry of pfn ranges.
-//! `/dev/rpmem-ctl` ([`ctl`]) copies between rpmem disks with bios whose
-//! vectors are device frames ([`pfn_io`]).
+//! Binds raw namespaces on the nd bus, maps them with `memremap` and serves
+//! each as `/dev/pmemN`. Bios are walked through typed pfn accessors and
+//! every device frame is mapped through `kmap_atomic_pfn_t()`, which
+//! reaches page-less memory through a registry of pfn ranges.
+//! `/dev/rpmem-ctl` copies between rpmem disks with pfn bios.
 //!
-//! Driver logic, with no `unsafe`: `nd` (which namespaces, probe/remove),
-//! `disk` (a disk's lifecycle), `io` (the I/O path), `copy` (the pfn copy),
-//! `ctl` (the control device). Raw FFI is confined to small wrapper types:
-//! `namespace` (nd bus device and driver), `region`, `mapping`, `badblocks`,
-//! `gendisk`, `bio`, `bdev`, `kmap`/`registry`/`memmap`. Pure logic shared
-//! with the host unit tests: `pfn`, `segments`, `span`, `range_table`,
-//! `geometry`, `info_block`, `params`, `uapi`.
+//! Three layers: [`abstractions`] (safe types over the C objects, every
+//! `unsafe` of the module argued there), [`driver`] (no `unsafe`, no
+//! `bindings::`), and the pure logic below, shared with the host unit tests.
 
-use kernel::miscdevice::{MiscDeviceOptions, MiscDeviceRegistration};
 use kernel::prelude::*;
 use kernel::str::BStr;
 
-mod abi;
-mod badblocks;
-mod bdev;
-#[path = "../bindings/mod.rs"]
-mod bindings;
-mod bio;
-mod copy;
-mod copy_bench;
-mod ctl;
-mod disk;
-mod disks;
-mod gendisk;
+mod abstractions;
+mod driver;
+
+// Pure logic (src/logic/), host-tested by hosttest/.
+#[path = "logic/geometry.rs"]
 mod geometry;
+#[path = "logic/info_block.rs"]
 mod info_block;
-mod io;
-mod kmap;
-mod kmap_bench;
-mod mapping;
-mod memmap;
-mod namespace;
-mod nd;
+#[path = "logic/params.rs"]
 mod params;
+#[path = "logic/pfn.rs"]
 mod pfn;
+#[path = "logic/range_table.rs"]
 mod range_table;
-mod read_section;
-mod region;
-mod registry;
+#[path = "logic/segments.rs"]
 mod segments;
+#[path = "logic/span.rs"]
 mod span;
 #[allow(
     dead_code,
     unreachable_pub,
     reason = "shared with rpmemctl (pub items); not every item is used here"
 )]
+#[path = "logic/uapi.rs"]
 mod uapi;
-mod xorshift;
+
+use abstractions::control_device::ControlDevice;
+use abstractions::module_param;
+use abstractions::nd_driver::NdDriver;
+use abstractions::pfn_space::PfnSpace;
+use driver::control::Control;
+use driver::disk_list::DiskList;
+use driver::probe::{RpmemNd, DRIVER_NAME};
 
 module! {
     type: Rpmem,
@@ -72,22 +63,15 @@ module! {
     },
 }
 
-/// Whether disks advertise `BLK_FEAT_NOWAIT` (module parameter `nowait`).
-pub(crate) fn nowait_param() -> bool {
-    *module_parameters::nowait.value() != 0
-}
-
 /// Refuse out-of-range parameter values with a message naming them. (Unknown
 /// names never reach the module: the kernel warns "unknown parameter ...
 /// ignored" and loads it, by design, so stale modprobe.d options cannot stop
 /// a boot.)
-fn check_params() -> Result {
-    let nowait = *module_parameters::nowait.value();
+fn check_params(nowait: u32, list: &[u8]) -> Result {
     if nowait > 1 {
         pr_err!("nowait={} is out of range (0 or 1)\n", nowait);
         return Err(EINVAL);
     }
-    let list = namespace::namespaces_param();
     match params::check_list(list) {
         Ok(()) => Ok(()),
         Err(params::ListError::NotANamespace(item)) => {
@@ -109,44 +93,45 @@ fn check_params() -> Result {
     }
 }
 
-#[pin_data(PinnedDrop)]
+/// The module: the nd bus driver (every binding) and the control device.
+/// Fields drop in order: the driver first, which unbinds every namespace;
+/// the control device cannot be open then (an open file pins the module).
+#[pin_data]
 struct Rpmem {
-    // Fields drop in this order, after `PinnedDrop::drop`.
-    driver: Option<namespace::NdDriver<nd::RpmemNd>>,
     #[pin]
-    ctl: MiscDeviceRegistration<ctl::Ctl>,
-    pfn_bios: bio::PfnBioSet,
+    driver: NdDriver<RpmemNd>,
+    #[pin]
+    control: ControlDevice<Control>,
 }
 
 impl kernel::InPlaceModule for Rpmem {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let nowait = *module_parameters::nowait.value();
+        let namespaces = module_param::namespaces();
+        let state = check_params(nowait, namespaces).and_then(|()| {
+            let space = PfnSpace::new()?;
+            let disks = DiskList::new()?;
+            let control = Control::new(disks.clone())?;
+            Ok((space, disks, control))
+        });
         try_pin_init!(Self {
-            pfn_bios: {
-                check_params()?;
-                memmap::init()?;
-                registry::init();
-                disks::init();
-                bio::PfnBioSet::new()?
+            control <- {
+                let (_, _, control) = state.as_ref().map_err(|e| *e)?;
+                ControlDevice::register(c"rpmem-ctl", control.clone())
             },
-            ctl <- MiscDeviceRegistration::register(MiscDeviceOptions { name: c"rpmem-ctl" }),
-            driver: Some(namespace::NdDriver::register(nd::DRIVER_NAME, module)?),
+            driver <- {
+                let (space, disks, _) = state.as_ref().map_err(|e| *e)?;
+                NdDriver::register(
+                    DRIVER_NAME,
+                    module,
+                    RpmemNd {
+                        space: space.clone(),
+                        disks: disks.clone(),
+                        nowait: nowait != 0,
+                        namespaces,
+                    },
+                )
+            },
         })
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for Rpmem {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: we only take the driver out; nothing pinned moves.
-        let this = unsafe { self.get_unchecked_mut() };
-        // Unbind every namespace first; then no range is registered.
-        drop(this.driver.take());
-        let left = registry::count();
-        if left != 0 {
-            pr_warn!("{} pfn ranges still registered at unload\n", left);
-        }
-        registry::shutdown();
-        disks::shutdown();
-        pr_info!("unloaded\n");
     }
 }

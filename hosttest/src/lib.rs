@@ -5,23 +5,23 @@
 
 #![allow(dead_code)]
 
-#[path = "../../src/geometry.rs"]
+#[path = "../../src/logic/geometry.rs"]
 pub mod geometry;
-#[path = "../../src/info_block.rs"]
+#[path = "../../src/logic/info_block.rs"]
 pub mod info_block;
-#[path = "../../src/params.rs"]
+#[path = "../../src/logic/params.rs"]
 pub mod params;
-#[path = "../../src/pfn.rs"]
+#[path = "../../src/logic/pfn.rs"]
 pub mod pfn;
-#[path = "../../src/range_table.rs"]
+#[path = "../../src/logic/range_table.rs"]
 pub mod range_table;
-#[path = "../../src/segments.rs"]
+#[path = "../../src/logic/segments.rs"]
 pub mod segments;
-#[path = "../../src/span.rs"]
+#[path = "../../src/logic/span.rs"]
 pub mod span;
-#[path = "../../src/uapi.rs"]
+#[path = "../../src/logic/uapi.rs"]
 pub mod uapi;
-#[path = "../../src/xorshift.rs"]
+#[path = "../../src/logic/xorshift.rs"]
 pub mod xorshift;
 
 #[cfg(test)]

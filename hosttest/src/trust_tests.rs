@@ -254,13 +254,15 @@ fn mapping_bounds() {
 #[test]
 fn abi_layout_and_numbers() {
     use core::mem::size_of;
-    assert_eq!(size_of::<CopyRequest>(), 88);
+    assert_eq!(size_of::<CopyRequest>(), 32);
+    assert_eq!(core::mem::offset_of!(CopyRequest, dst_fd), 4);
+    assert_eq!(core::mem::offset_of!(CopyRequest, src_sector), 8);
     assert_eq!(size_of::<CopyStatus>(), 88);
     assert_eq!(size_of::<DiskInfo>(), 88);
     assert_eq!(size_of::<BenchKmap>(), 56);
     assert_eq!(size_of::<BenchCopy>(), 32);
-    // _IOW('R', 1, 88): dir 1 << 30 | size << 16 | 'R' << 8 | 1.
-    assert_eq!(IOC_COPY, 0x4058_5201);
+    // _IOW('R', 1, 32): dir 1 << 30 | size << 16 | 'R' << 8 | 1.
+    assert_eq!(IOC_COPY, 0x4020_5201);
     assert_eq!(IOC_STATUS, 0x8058_5202);
     assert_eq!(IOC_BENCH_KMAP, 0xc038_5203);
     assert_eq!(IOC_BENCH_COPY, 0xc020_5204);

@@ -19,20 +19,23 @@
 //! unregisters its own ranges, publishing new tables while the others look
 //! up theirs.
 
-use core::arch::asm;
 use core::hint::black_box;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use kernel::prelude::*;
-use kernel::sync::rcu;
+use kernel::sync::Arc;
 
+use super::kmap_timing::{
+    list_map, now_ns, per_call_ps, target, time_kmap, time_kmap_held, time_kmap_in_section, Node,
+    Targets, TARGETS,
+};
+use crate::abstractions::kmap::kmap_atomic_pfn_t;
+use crate::abstractions::memmap::MemMap;
+use crate::abstractions::registry::{Registration, Registry};
 use crate::bindings;
-use crate::kmap::{kmap_atomic_pfn_t, kmap_device_in, PfnMapping};
-use crate::pfn::{Pfn, PAGE_SHIFT};
+use crate::pfn::Pfn;
 use crate::range_table::DevRange;
-use crate::read_section::Section;
-use crate::registry::Registration;
 use crate::xorshift::Rng;
 
 /// Fake device frames far above any physical memory (2^36 pages = 256 TiB).
@@ -42,8 +45,6 @@ const FAKE_PFN: u64 = 1 << 36;
 const RUN_WINDOW: u64 = 2 * MAX_BENCH_RANGES as u64;
 /// Windows used in turn by successive runs.
 const RUN_WINDOWS: u64 = 64;
-/// Frames in the table each timed loop walks (a power of two).
-const TARGETS: usize = 4096;
 /// Slices each variant's iterations are cut into (see [`run`]).
 const SLICES: u32 = 20;
 /// Lookups checked before the timed loops, at most.
@@ -59,7 +60,7 @@ pub(crate) const MAX_ITERATIONS: u32 = 5_000_000;
 /// Picoseconds per map+unmap for each variant: the fastest of [`SLICES`]
 /// interleaved slices (the list walk runs a sixteenth of the iterations).
 /// `page_ps` maps a RAM frame with [`kmap_atomic_pfn_t`] (its direct-map
-/// address); `page_section_ps` does the same inside a [`Section`] of its
+/// address); `page_section_ps` does the same inside a section of its
 /// own, as a device mapping takes one (`kmap_atomic()` of a page also
 /// disables page faults, which this leaves out); `kmap_atomic_ps` is the
 /// kernel's `kmap_atomic_pfn()` and `kunmap_atomic()` of that frame, in C.
@@ -70,39 +71,6 @@ pub(crate) struct KmapBench {
     pub(crate) page_ps: u64,
     pub(crate) page_section_ps: u64,
     pub(crate) kmap_atomic_ps: u64,
-}
-
-/// A node of the 2015-style range list.
-struct Node {
-    range: DevRange,
-    next: AtomicPtr<Node>,
-}
-
-fn now_ns() -> i64 {
-    // SAFETY: reads the monotonic clock; no preconditions.
-    unsafe { bindings::ktime_get() }
-}
-
-/// The frames a timed loop maps, in turn.
-type Targets = [Pfn; TARGETS];
-
-/// The frame for iteration `i`: a masked index, so no bounds check. The
-/// table is on the heap, filled at run time: the compiler cannot know its
-/// frames (RAM or device), so each is loaded and classified as it comes.
-#[inline(always)]
-fn target(targets: &Targets, i: u32) -> Pfn {
-    targets[i as usize & (TARGETS - 1)]
-}
-
-/// Keep a mapping's address (one word, in a register, as the C reference
-/// keeps its own), so that it must be computed, and drop the mapping.
-#[inline(always)]
-fn keep(m: Option<PfnMapping<'_>>) {
-    let addr = m.as_ref().map_or(null_mut(), |m| m.as_ptr());
-    // SAFETY: an empty asm that reads `addr` from a register; without
-    // `nomem` the compiler also takes it to touch memory, as the C loop's
-    // `asm volatile("" : : "r" (addr) : "memory")` does.
-    unsafe { asm!("/* {0} */", in(reg) addr, options(nostack, preserves_flags)) };
 }
 
 /// [`TARGETS`] frames from `f`, on the heap (too big for the stack).
@@ -119,110 +87,24 @@ fn as_targets(v: &KVec<Pfn>) -> Result<&Targets> {
     v.as_slice().try_into().map_err(|_| EINVAL)
 }
 
-fn per_call_ps(start: i64, iterations: u32) -> u64 {
-    // No panic path (objtool takes a division-by-zero panic for a call
-    // that returns): the clock is monotonic and `iterations` at least 1.
-    let ns = now_ns().saturating_sub(start).max(0) as u64;
-    ns.saturating_mul(1000) / u64::from(iterations.max(1))
-}
-
-/// The 2015 lookup: walk the list under RCU until a range holds `pfn`.
-#[inline(never)]
-fn list_map(head: &AtomicPtr<Node>, pfn: u64) -> Option<usize> {
-    let _rcu = rcu::read_lock();
-    let mut p = head.load(Ordering::Acquire);
-    while !p.is_null() {
-        // SAFETY: nodes outlive the benchmark loop; read-side section held.
-        let node = unsafe { &*p };
-        if node.range.contains(pfn) {
-            return Some(node.range.base + (((pfn - node.range.start_pfn) << PAGE_SHIFT) as usize));
-        }
-        p = node.next.load(Ordering::Acquire);
-    }
-    None
-}
-
-// The timed loops: out of line, so that each is compiled on its own, and
-// the device and RAM variants of `kmap_atomic_pfn_t()` run the very same
-// machine code (`time_kmap`), only on different frames. They, and the C
-// loop (bindings/shim.c), share one section aligned to a page, and lie in
-// that page (together well under 4 KiB): under QEMU TCG a jump into another
-// guest page is not chained to the next translation block but looked up,
-// and a loop that happened to straddle a page boundary measured twice as
-// slow after unrelated changes elsewhere in the module had moved it.
-core::arch::global_asm!(
-    ".pushsection .text.rpmem_timed_loops,\"ax\",@progbits",
-    ".balign 4096",
-    ".popsection"
-);
-
-/// Picoseconds per mapping of 64 bytes of each of `n` frames of `targets`
-/// with [`kmap_atomic_pfn_t`] (a device frame takes its own section).
-///
-/// # Safety
-///
-/// RAM frames in `targets` must be memory the caller may read and write
-/// (see [`kmap_atomic_pfn_t`]).
-#[inline(never)]
-#[link_section = ".text.rpmem_timed_loops"]
-unsafe fn time_kmap(targets: &Targets, n: u32) -> u64 {
-    let start = now_ns();
-    for i in 0..n {
-        // SAFETY: the caller vouches for the RAM frames; device frames are
-        // mapped through the registry.
-        let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
-        keep(m);
-    }
-    per_call_ps(start, n)
-}
-
-/// [`time_kmap`] inside a section of its own around each mapping, as
-/// `kmap_atomic()` of a page takes one (preemption disabled).
-///
-/// # Safety
-///
-/// As for [`time_kmap`].
-#[inline(never)]
-#[link_section = ".text.rpmem_timed_loops"]
-unsafe fn time_kmap_in_section(targets: &Targets, n: u32) -> u64 {
-    let start = now_ns();
-    for i in 0..n {
-        let section = Section::enter();
-        // SAFETY: as in `time_kmap`.
-        let m = unsafe { kmap_atomic_pfn_t(target(targets, i), 0, 64) };
-        keep(m);
-        drop(section);
-    }
-    per_call_ps(start, n)
-}
-
-/// The device frames of `targets` mapped inside one RCU section, as a
-/// batch of mappings (the vectors of one bio) takes them.
-#[inline(never)]
-#[link_section = ".text.rpmem_timed_loops"]
-fn time_kmap_held(targets: &Targets, n: u32) -> u64 {
-    let rcu = rcu::read_lock();
-    let start = now_ns();
-    for i in 0..n {
-        let m = kmap_device_in(&rcu, target(targets, i), 0, 64);
-        keep(m);
-    }
-    let ps = per_call_ps(start, n);
-    drop(rcu);
-    ps
-}
-
 /// Check every answer of the registry for `nr_ranges` one-page ranges every
 /// other frame from `first`, all backed by the page at `base`: a random mix
 /// of registered frames (mapped at `base`) and the gaps between them
 /// (`None`). `EIO` on a wrong answer.
-fn check_lookups(first: u64, nr_ranges: u32, base: usize, lookups: u32) -> Result {
+fn check_lookups(
+    registry: &Registry,
+    memmap: &MemMap,
+    first: u64,
+    nr_ranges: u32,
+    base: usize,
+    lookups: u32,
+) -> Result {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ first);
     for i in 0..lookups {
         let pfn = first + rng.next() % (2 * u64::from(nr_ranges));
         // SAFETY: a device frame, mapped through the registry.
-        let m = unsafe { kmap_atomic_pfn_t(Pfn::device(pfn), 8, 64) };
-        let got = m.as_ref().map(|m| m.as_ptr() as usize);
+        let m = unsafe { kmap_atomic_pfn_t(registry, memmap, Pfn::device(pfn), 8, 64) };
+        let got = m.as_ref().map(|m| m.address());
         let want = ((pfn - first) % 2 == 0).then_some(base + 8);
         if got != want {
             pr_err!(
@@ -243,8 +125,14 @@ fn check_lookups(first: u64, nr_ranges: u32, base: usize, lookups: u32) -> Resul
     Ok(())
 }
 
-/// Run the benchmark with `nr_ranges` registered fake ranges.
-pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
+/// Run the benchmark with `nr_ranges` fake ranges registered in `registry`
+/// (the benchmark module's own, never rpmem's).
+pub(crate) fn run(
+    registry: &Arc<Registry>,
+    memmap: &MemMap,
+    nr_ranges: u32,
+    iterations: u32,
+) -> Result<KmapBench> {
     if nr_ranges == 0
         || nr_ranges > MAX_BENCH_RANGES
         || iterations == 0
@@ -268,7 +156,8 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         };
         // SAFETY: every fake range is one page, backed by `page`, which
         // lives until after `regs` is dropped.
-        regs.push(unsafe { Registration::new(range) }?, GFP_KERNEL)?;
+        let reg = unsafe { Registration::new(registry.clone(), range) }?;
+        regs.push(reg, GFP_KERNEL)?;
         // New ranges go to the head, as list_add_rcu() does.
         let mut node = KBox::new(
             Node {
@@ -280,7 +169,14 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         head.store(&raw mut *node, Ordering::Release);
         nodes.push(node, GFP_KERNEL)?;
     }
-    check_lookups(first, nr_ranges, base, iterations.min(CHECKED_LOOKUPS))?;
+    check_lookups(
+        registry,
+        memmap,
+        first,
+        nr_ranges,
+        base,
+        iterations.min(CHECKED_LOOKUPS),
+    )?;
 
     // The registered frames in a pseudo-random order.
     let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ u64::from(nr_ranges));
@@ -305,8 +201,8 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
     let mut best = [u64::MAX; 6];
     for _ in 0..SLICES {
         // SAFETY: device frames, mapped through the registry.
-        best[0] = best[0].min(unsafe { time_kmap(devs, slice) });
-        best[1] = best[1].min(time_kmap_held(devs, slice));
+        best[0] = best[0].min(unsafe { time_kmap(registry, memmap, devs, slice) });
+        best[1] = best[1].min(time_kmap_held(registry, devs, slice));
 
         let start = now_ns();
         for i in 0..list_slice {
@@ -315,9 +211,9 @@ pub(crate) fn run(nr_ranges: u32, iterations: u32) -> Result<KmapBench> {
         best[2] = best[2].min(per_call_ps(start, list_slice));
 
         // SAFETY: `ram` is our own buffer, alive for the whole loop.
-        best[3] = best[3].min(unsafe { time_kmap(rams, slice) });
+        best[3] = best[3].min(unsafe { time_kmap(registry, memmap, rams, slice) });
         // SAFETY: as above.
-        best[4] = best[4].min(unsafe { time_kmap_in_section(rams, slice) });
+        best[4] = best[4].min(unsafe { time_kmap_in_section(registry, memmap, rams, slice) });
         // SAFETY: `frames` holds `TARGETS` copies of our kmalloc buffer's
         // frame, RAM with a `struct page`; the C loop reads its entries
         // below `TARGETS`, maps and unmaps the frame and touches nothing.

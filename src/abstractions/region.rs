@@ -1,27 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`Region`]: the nd region a bound namespace lives in: its flushes,
-//! persistence properties and poison list.
+//! [`Region`]: the nd region (`struct nd_region`) a namespace lives in: its
+//! flushes, persistence properties and poison list.
 
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use kernel::prelude::*;
 
-use crate::badblocks::BadBlocks;
-use crate::bindings;
-use crate::bio::Bio;
+use super::badblocks::BadBlocks;
+use super::bindings;
+use super::bio::Bio;
 
-/// The parent region of a bound namespace.
-///
-/// Invariant: the region is live while the handle exists: a handle is only
-/// made from a namespace being probed, and kept by that namespace's disk,
-/// which is torn down before the namespace is unbound.
-pub(crate) struct Region(NonNull<bindings::nd_region>);
+/// The parent region of a namespace, live for `'ns` (a region outlives its
+/// namespaces).
+pub(crate) struct Region<'ns> {
+    region: NonNull<bindings::nd_region>,
+    _ns: PhantomData<&'ns bindings::nd_region>,
+}
 
 // SAFETY: libnvdimm's region calls used here may come from any thread.
-unsafe impl Send for Region {}
+unsafe impl Send for Region<'_> {}
 // SAFETY: as above; `&Region` only gives calls libnvdimm serialises itself.
-unsafe impl Sync for Region {}
+unsafe impl Sync for Region<'_> {}
 
 /// What became of a bio handed to [`Region::flush_fua`].
 pub(crate) enum FuaFlush {
@@ -31,21 +32,21 @@ pub(crate) enum FuaFlush {
     Async,
 }
 
-impl Region {
-    /// The region of a namespace device being probed.
+impl Region<'_> {
+    /// A region.
     ///
     /// # Safety
     ///
-    /// `dev` must be a live namespace device on the nd bus, and the result
-    /// must not outlive its binding (see the type invariant).
-    pub(crate) unsafe fn of_namespace(dev: *mut bindings::device) -> Option<Self> {
-        // SAFETY: a namespace's parent is its region (caller's contract).
-        NonNull::new(unsafe { bindings::to_nd_region((*dev).parent) }).map(Region)
+    /// `region` must be a live nd region for the chosen lifetime.
+    pub(super) unsafe fn from_raw(region: NonNull<bindings::nd_region>) -> Self {
+        Region {
+            region,
+            _ns: PhantomData,
+        }
     }
 
-    /// The raw region, for C calls of the wrappers.
-    pub(crate) fn as_ptr(&self) -> *mut bindings::nd_region {
-        self.0.as_ptr()
+    fn as_ptr(&self) -> *mut bindings::nd_region {
+        self.region.as_ptr()
     }
 
     /// Flush the region's write-pending queues (`nvdimm_flush()`); may
@@ -61,18 +62,20 @@ impl Region {
     /// The flush after a `REQ_FUA` write: on an asynchronous region the
     /// flush takes over the bio and completes it when the host is done.
     pub(crate) fn flush_fua(&self, bio: Bio) -> FuaFlush {
-        let mut rc = 0;
-        let back = bio.hand_off(|raw| {
-            // SAFETY: region and bio are live; `NVDIMM_FLUSH_ASYNC` means the
-            // region took the bio and will complete it, anything else leaves
-            // it with us.
-            rc = unsafe { bindings::nvdimm_flush(self.as_ptr(), raw) };
-            rc == bindings::NVDIMM_FLUSH_ASYNC
-        });
-        match back {
-            None => FuaFlush::Async,
-            Some(bio) if rc == 0 => FuaFlush::Done(bio, Ok(())),
-            Some(bio) => FuaFlush::Done(bio, Err(Error::from_errno(rc))),
+        let raw = bio.into_raw();
+        // SAFETY: region and bio are live; `nvdimm_flush()` with a bio
+        // either takes it over (`NVDIMM_FLUSH_ASYNC`: it completes it) or
+        // leaves it with us.
+        let rc = unsafe { bindings::nvdimm_flush(self.as_ptr(), raw.as_ptr()) };
+        if rc == bindings::NVDIMM_FLUSH_ASYNC {
+            return FuaFlush::Async;
+        }
+        // SAFETY: not taken over: the bio is ours again, to complete once.
+        let bio = unsafe { Bio::from_raw(raw) };
+        if rc == 0 {
+            FuaFlush::Done(bio, Ok(()))
+        } else {
+            FuaFlush::Done(bio, Err(Error::from_errno(rc)))
         }
     }
 
@@ -92,10 +95,10 @@ impl Region {
 
     /// Fill `bb` from the region's poison list for `[start, start + len)`.
     pub(crate) fn populate_badblocks(&self, bb: &BadBlocks, start: u64, len: u64) {
-        let range = bindings::range {
-            start,
-            end: start + len - 1,
+        let Some(end) = start.checked_add(len).and_then(|e| e.checked_sub(1)) else {
+            return;
         };
+        let range = bindings::range { start, end };
         // SAFETY: region and list are live; may sleep (process context).
         unsafe { bindings::nvdimm_badblocks_populate(self.as_ptr(), bb.as_ptr(), &range) };
     }

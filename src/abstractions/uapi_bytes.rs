@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The control ABI ([`crate::uapi`]) as byte-copyable kernel types.
+//! The control ABI ([`crate::uapi`]) as byte-copyable kernel types, for
+//! `UserSlice` reads and writes.
 
 use kernel::transmute::{AsBytes, FromBytes};
 

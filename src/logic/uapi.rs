@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `/dev/rpmem-ctl` ioctl ABI: the one definition shared by the module
+//! The ioctl ABI of `/dev/rpmem-ctl` (copy, status) and of the benchmark
+//! module's `/dev/rpmem-bench`: the one definition shared by the modules
 //! and by `rpmemctl` (tools/rpmemctl includes this file by path). Plain
 //! `repr(C)` structs of integers and byte arrays with no padding, and the
 //! ioctl numbers as the kernel's `_IOR`/`_IOW`/`_IOWR` encode them on x86-64.
@@ -9,17 +10,20 @@
 /// Bytes in a name field (NUL-terminated, NUL-padded).
 pub const NAME_LEN: usize = 32;
 
-/// `RPMEM_IOC_COPY`: copy `nr_sectors` from `src` at `src_sector` to `dst`
-/// at `dst_sector` with pfn I/O; `nr_sectors == 0` clones a whole disk
-/// (equal sizes, both sectors 0). Blocks until the copy ends; a signal ends
-/// it at the next chunk with `EINTR` (progress stays in [`CopyStatus`]).
+/// `RPMEM_IOC_COPY`: copy `nr_sectors` from the disk open on `src_fd` at
+/// `src_sector` to the disk open on `dst_fd` at `dst_sector` with pfn I/O;
+/// `nr_sectors == 0` clones a whole disk (equal sizes, both sectors 0).
+/// Both are rpmem disks the caller opened: the source for reading, the
+/// destination for writing with `O_EXCL`. Blocks until the copy ends; a
+/// signal ends it at the next chunk with `EINTR` (progress stays in
+/// [`CopyStatus`]).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CopyRequest {
-    /// Source disk name, e.g. `pmem0`.
-    pub src: [u8; NAME_LEN],
-    /// Destination disk name.
-    pub dst: [u8; NAME_LEN],
+    /// File descriptor of the source disk (opened for reading).
+    pub src_fd: i32,
+    /// File descriptor of the destination disk (opened read-write, `O_EXCL`).
+    pub dst_fd: i32,
     /// First source sector.
     pub src_sector: u64,
     /// First destination sector.
@@ -77,7 +81,8 @@ pub struct DiskInfo {
     pub bad_sectors: u64,
 }
 
-/// `RPMEM_IOC_BENCH_KMAP`: in-kernel micro-benchmark of
+/// `RPMEM_IOC_BENCH_KMAP` (on `/dev/rpmem-bench`, `CAP_SYS_ADMIN`):
+/// in-kernel micro-benchmark of
 /// `kmap_atomic_pfn_t()` map+unmap.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +107,8 @@ pub struct BenchKmap {
     pub kmap_atomic_ps: u64,
 }
 
-/// `RPMEM_IOC_BENCH_COPY`: in-kernel copy bandwidth, 4 KiB pieces between
+/// `RPMEM_IOC_BENCH_COPY` (on `/dev/rpmem-bench`, `CAP_SYS_ADMIN`):
+/// in-kernel copy bandwidth, 4 KiB pieces between
 /// two 1 MiB buffers.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

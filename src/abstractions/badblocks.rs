@@ -6,7 +6,7 @@
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
-use crate::bindings;
+use super::bindings;
 
 /// A bad-block list, initialised on creation and freed on drop.
 #[pin_data(PinnedDrop)]
@@ -43,7 +43,7 @@ impl BadBlocks {
     }
 
     /// The raw list, for C APIs that fill or publish it.
-    pub(crate) fn as_ptr(&self) -> *mut bindings::badblocks {
+    pub(super) fn as_ptr(&self) -> *mut bindings::badblocks {
         self.bb.get()
     }
 

@@ -26,9 +26,14 @@ pub(crate) struct RawBvec {
 
 /// Random access to a bio's vector table.
 pub(crate) trait BvecTable {
-    /// The vector at `idx`; only called for indices the iterator reaches
-    /// while bytes remain, as `bio_for_each_segment` does.
-    fn bvec(&mut self, idx: u32) -> RawBvec;
+    /// The vector at `idx`.
+    ///
+    /// # Safety
+    ///
+    /// `idx` must be an index the walk of a [`Segments`] reaches while bytes
+    /// remain, as `bio_for_each_segment` reaches them: one of the vectors
+    /// that describe the iterator's bytes (see [`Segments::new`]).
+    unsafe fn bvec(&mut self, idx: u32) -> RawBvec;
 }
 
 /// A position in a bio: the fields of `struct bvec_iter`.
@@ -74,7 +79,14 @@ pub(crate) struct Segments<T: BvecTable, const PER_PAGE: bool> {
 
 impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
     /// Start at `iter` (normally a copy of the bio's `bi_iter`).
-    pub(crate) fn new(table: T, iter: BvecIter) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The `iter.size` bytes from `iter` must be described by vectors of
+    /// `table` from `iter.idx` on (the `bio_for_each_segment` contract of a
+    /// bio and its `bi_iter`), so that every index the walk reaches is one
+    /// [`BvecTable::bvec`] may be asked for.
+    pub(crate) unsafe fn new(table: T, iter: BvecIter) -> Self {
         Segments {
             table,
             iter,
@@ -89,7 +101,9 @@ impl<T: BvecTable, const PER_PAGE: bool> Segments<T, PER_PAGE> {
     #[inline(always)]
     fn next_vector(&mut self) -> Option<Segment> {
         while self.iter.size > 0 {
-            let bv = self.table.bvec(self.iter.idx);
+            // SAFETY: bytes remain, so `idx` names one of the vectors that
+            // describe them (the contract of `Segments::new`).
+            let bv = unsafe { self.table.bvec(self.iter.idx) };
             let done = self.iter.done;
             if done >= bv.len {
                 // Empty or exhausted vector: skip it as bvec_iter_advance does.

@@ -212,6 +212,7 @@ impl RangeTable {
     }
 
     /// Number of ranges.
+    #[allow(dead_code, reason = "used by the benchmark module (src/bench/)")]
     pub(crate) const fn len(&self) -> usize {
         self.len
     }

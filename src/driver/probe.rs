@@ -10,37 +10,51 @@
 
 use kernel::prelude::*;
 use kernel::str::CStr;
+use kernel::sync::Arc;
 
-use crate::disk::PmemDisk;
-use crate::disks;
+use super::disk::PmemDisk;
+use super::disk_list::DiskList;
+use crate::abstractions::mapping::Mapping;
+use crate::abstractions::memmap;
+use crate::abstractions::namespace::Namespace;
+use crate::abstractions::nd_driver::{NdDriverOps, NdEvent};
+use crate::abstractions::pfn_space::PfnSpace;
 use crate::geometry::{check_namespace, GeometryError};
 use crate::info_block::{identify, INFO_BLOCK_OFFSETS, INFO_BLOCK_SIZE};
-use crate::mapping::Mapping;
-use crate::memmap;
-use crate::namespace::{namespaces_param, Namespace, NdDriverOps, NdEvent};
 use crate::params;
 use crate::pfn::{PAGE_SHIFT, PAGE_SIZE};
 
 /// Name of the driver on the nd bus (`/sys/bus/nd/drivers/rpmem`).
 pub(crate) const DRIVER_NAME: &CStr = c"rpmem";
 
-/// The driver's callbacks.
-pub(crate) struct RpmemNd;
+/// The driver's state: what every binding shares.
+pub(crate) struct RpmemNd {
+    /// The module's pfn I/O state (registry, pfn bio set).
+    pub(crate) space: Arc<PfnSpace>,
+    /// The live disks.
+    pub(crate) disks: Arc<DiskList>,
+    /// Module parameter `nowait`.
+    pub(crate) nowait: bool,
+    /// Module parameter `namespaces`.
+    pub(crate) namespaces: &'static [u8],
+}
 
 impl NdDriverOps for RpmemNd {
-    type Bound = PmemDisk;
+    type Bound<'ns> = PmemDisk<'ns>;
 
-    fn probe(ns: Namespace<'_>) -> Result<Pin<KBox<PmemDisk>>> {
-        probe(ns)
+    fn probe<'ns>(&self, ns: Namespace<'ns>) -> Result<Pin<KBox<PmemDisk<'ns>>>> {
+        let disk = self.bind(ns)?;
+        self.disks.list(disk.shared())?;
+        Ok(disk)
     }
 
-    fn remove(ns: Namespace<'_>, disk: Pin<KBox<PmemDisk>>) {
-        disks::unlist(&disk);
+    fn remove<'ns>(&self, ns: Namespace<'ns>, disk: Pin<KBox<PmemDisk<'ns>>>) {
+        self.disks.unlist(disk.shared());
         drop(disk);
         pr_info!("{}: released\n", ns.name());
     }
 
-    fn notify(ns: Namespace<'_>, disk: &PmemDisk, event: NdEvent) {
+    fn notify<'ns>(&self, ns: Namespace<'ns>, disk: &PmemDisk<'ns>, event: NdEvent) {
         match event {
             NdEvent::RevalidatePoison => disk.revalidate_poison(),
             NdEvent::RevalidateRegion => disk.revalidate_region(),
@@ -48,53 +62,54 @@ impl NdDriverOps for RpmemNd {
         }
     }
 
-    fn shutdown(disk: &PmemDisk) {
+    fn shutdown<'ns>(&self, disk: &PmemDisk<'ns>) {
         let _ = disk.flush();
     }
 }
 
-fn probe(ns: Namespace<'_>) -> Result<Pin<KBox<PmemDisk>>> {
-    let name = ns.name();
-    if !params::selects(namespaces_param(), name.to_bytes()) {
-        // Left to nd_pmem, quietly: the user chose other namespaces.
-        return Err(ENODEV);
-    }
-    if let Some(claim) = ns.claimed_by() {
-        pr_err!(
-            "{}: claimed by {} (btt/pfn/dax personality); rpmem serves raw namespaces only\n",
-            name,
-            claim
-        );
-        return Err(ENXIO);
-    }
-    if ns.capacity() == 0 {
-        // An idle seed namespace (every labelled region has one).
-        return Err(ENODEV);
-    }
-    let (phys, end) = ns.resource();
-    let size = checked_size(name, phys, end)?;
-    let common = ns
-        .common_probe()
-        .inspect_err(|e| pr_err!("{}: namespace not usable: {:?}\n", name, e))?;
-    refuse_struct_pages(name, phys, size)?;
-    let mapping = Mapping::new(name, phys, size)?;
-    if ns.force_raw() {
+impl RpmemNd {
+    fn bind<'ns>(&self, ns: Namespace<'ns>) -> Result<Pin<KBox<PmemDisk<'ns>>>> {
+        let name = ns.name();
+        if !params::selects(self.namespaces, name.to_bytes()) {
+            // Left to nd_pmem, quietly: the user chose other namespaces.
+            return Err(ENODEV);
+        }
+        if let Some(claim) = ns.claimed_by() {
+            pr_err!(
+                "{}: claimed by {} (btt/pfn/dax personality); rpmem serves raw namespaces only\n",
+                name,
+                claim
+            );
+            return Err(ENXIO);
+        }
+        if ns.capacity() == 0 {
+            // An idle seed namespace (every labelled region has one).
+            return Err(ENODEV);
+        }
+        let (phys, end) = ns.resource();
+        let size = checked_size(name, phys, end)?;
+        let common = ns
+            .common_probe()
+            .inspect_err(|e| pr_err!("{}: namespace not usable: {:?}\n", name, e))?;
+        refuse_struct_pages(name, phys, size)?;
+        let mapping = Mapping::of_namespace(&ns)?;
+        if ns.force_raw() {
+            pr_info!(
+                "{}: force_raw is set: serving it raw, info blocks ignored\n",
+                name
+            );
+        } else {
+            refuse_formatted(&ns, &mapping, size)?;
+        }
+        let disk = PmemDisk::new(&self.space, ns, common, mapping, self.nowait)?;
         pr_info!(
-            "{}: force_raw is set: serving it raw, info blocks ignored\n",
-            name
+            "{}: serving {} MiB at {:#x} without struct page\n",
+            name,
+            size >> 20,
+            phys
         );
-    } else {
-        refuse_formatted(&ns, &mapping, size)?;
+        Ok(disk)
     }
-    let disk = PmemDisk::new(ns, common, mapping, phys, size)?;
-    disks::list(&disk)?;
-    pr_info!(
-        "{}: serving {} MiB at {:#x} without struct page\n",
-        name,
-        size >> 20,
-        phys
-    );
-    Ok(disk)
 }
 
 /// The namespace's size, or a refusal with a message saying why.
@@ -155,7 +170,7 @@ fn refuse_struct_pages(name: &CStr, phys: u64, size: u64) -> Result {
 
 /// Refuse a namespace formatted by a personality driver: its data is only
 /// safe through that driver.
-fn refuse_formatted(ns: &Namespace<'_>, mapping: &Mapping, size: u64) -> Result {
+fn refuse_formatted(ns: &Namespace<'_>, mapping: &Mapping<'_>, size: u64) -> Result {
     let name = ns.name();
     let uuid = ns.uuid();
     let mut block = KVec::from_elem(0u8, INFO_BLOCK_SIZE, GFP_KERNEL)?;

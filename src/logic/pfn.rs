@@ -85,11 +85,6 @@ impl Pfn {
         Pfn((pfn & !PFN_FLAGS_MASK) | PFN_DEV | PFN_MAP)
     }
 
-    /// The frame of a physical address, as a device frame.
-    pub(crate) const fn device_from_phys(phys: u64) -> Self {
-        Self::device(phys >> PAGE_SHIFT)
-    }
-
     /// The bare frame number, flags stripped.
     pub(crate) const fn number(self) -> u64 {
         self.0 & !PFN_FLAGS_MASK
@@ -108,11 +103,6 @@ impl Pfn {
     /// True when a `struct page` backs the frame: RAM, or `PFN_DEV|PFN_MAP`.
     pub(crate) const fn has_page(self) -> bool {
         self.0 & PFN_DEV == 0 || self.0 & PFN_MAP != 0
-    }
-
-    /// Physical address of the frame's first byte.
-    pub(crate) const fn phys(self) -> u64 {
-        self.number() << PAGE_SHIFT
     }
 
     /// The frame `n` pages further on, same flags (but [`PFN_CHECKED`] only

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One rpmem disk: the lifecycle of `/dev/pmemN` for a bound namespace.
+//! [`PmemDisk::new`] maps the namespace, registers its frames, reads its
+//! poison list and adds the disk; dropping it (at unbind) deletes the disk,
+//! draining I/O, then unregisters and unmaps. What may outlive the binding
+//! (an open block device, a copy, the disk list) is [`DiskShared`].
+
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+use super::io::DiskIo;
+use crate::abstractions::badblocks::BadBlocks;
+use crate::abstractions::gendisk::{
+    DiskFamily, DiskFrames, DiskIdentity, DiskType, GenDisk, GenDiskBuilder,
+};
+use crate::abstractions::mapping::Mapping;
+use crate::abstractions::memmap;
+use crate::abstractions::namespace::{CommonNamespace, Namespace};
+use crate::abstractions::pfn_space::PfnSpace;
+use crate::abstractions::registry::RegisteredMapping;
+use crate::pfn::PAGE_SIZE;
+use crate::uapi::{self, NAME_LEN};
+
+/// rpmem's disks.
+pub(crate) struct RpmemDisks;
+
+impl DiskFamily for RpmemDisks {
+    type Queue<'ns> = DiskIo<'ns>;
+    type Identity = DiskShared;
+}
+
+/// Their operations: the address tells an rpmem disk from any other.
+pub(crate) static RPMEM_DISKS: DiskType<RpmemDisks> = DiskType::new();
+
+/// What a disk shares with users that may outlive its binding: names,
+/// geometry, state and its bad-block list; no pointer into the namespace.
+#[pin_data]
+pub(crate) struct DiskShared {
+    /// Disk name (`pmem0`), NUL-padded.
+    pub(crate) name: [u8; NAME_LEN],
+    /// Namespace name (`namespace0.0`), NUL-padded.
+    pub(crate) namespace: [u8; NAME_LEN],
+    /// Capacity in sectors.
+    pub(crate) sectors: u64,
+    /// `uapi::DISK_FUA`, `DISK_ASYNC_FLUSH`, `DISK_NOWAIT`.
+    pub(crate) flags: u32,
+    /// The region's read-only state, as last applied to the disk.
+    read_only: AtomicBool,
+    /// Copies reading from or writing to the disk now.
+    copies: AtomicU32,
+    /// Known-bad sectors.
+    #[pin]
+    pub(crate) badblocks: BadBlocks,
+}
+
+impl DiskIdentity for DiskShared {
+    fn badblocks(&self) -> &BadBlocks {
+        &self.badblocks
+    }
+}
+
+/// Marks a disk as used by a copy while it lives.
+pub(crate) struct CopyUse(Arc<DiskShared>);
+
+impl DiskShared {
+    /// Mark the disk as used by a copy until the result is dropped.
+    pub(crate) fn copy_use(this: &Arc<DiskShared>) -> CopyUse {
+        this.copies.fetch_add(1, Ordering::Relaxed);
+        CopyUse(this.clone())
+    }
+
+    /// The disk name (`pmemN`).
+    pub(crate) fn name(&self) -> &[u8] {
+        uapi::field_name(&self.name)
+    }
+
+    /// The disk as `rpmemctl status` reports it.
+    pub(crate) fn info(&self, index: u32) -> uapi::DiskInfo {
+        let mut flags = self.flags;
+        if self.read_only.load(Ordering::Relaxed) {
+            flags |= uapi::DISK_READ_ONLY;
+        }
+        if self.copies.load(Ordering::Relaxed) != 0 {
+            flags |= uapi::DISK_COPYING;
+        }
+        uapi::DiskInfo {
+            index,
+            flags,
+            name: self.name,
+            namespace: self.namespace,
+            sectors: self.sectors,
+            bad_sectors: self.badblocks.bad_sectors(self.sectors),
+        }
+    }
+}
+
+impl Drop for CopyUse {
+    fn drop(&mut self) {
+        self.0.copies.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One rpmem disk, owned by the namespace's binding.
+pub(crate) struct PmemDisk<'ns> {
+    disk: GenDisk<'ns, RpmemDisks>,
+    shared: Arc<DiskShared>,
+}
+
+/// A name as a NUL-padded field (truncated names never occur: disk and
+/// namespace names are short).
+fn field(name: &[u8]) -> [u8; NAME_LEN] {
+    uapi::name_field(name).unwrap_or([0; NAME_LEN])
+}
+
+/// How writes are made durable on a region, and whether the disk serves
+/// `REQ_NOWAIT` bios.
+struct Flushing {
+    fua: bool,
+    sync: bool,
+    nowait: bool,
+}
+
+impl<'ns> PmemDisk<'ns> {
+    /// Serve namespace `ns` (already checked and mapped by `mapping`) as a
+    /// new disk whose frames are registered in `space`.
+    pub(crate) fn new(
+        space: &Arc<PfnSpace>,
+        ns: Namespace<'ns>,
+        common: CommonNamespace<'ns>,
+        mapping: Mapping<'ns>,
+        nowait_param: bool,
+    ) -> Result<Pin<KBox<Self>>> {
+        let name = ns.name();
+        let region = ns.region()?;
+        let size = mapping.size() as u64;
+        let frames = RegisteredMapping::new(space.registry().clone(), mapping)
+            .inspect_err(|e| pr_err!("{}: cannot register pfn range: {:?}\n", name, e))?;
+
+        let has_flush = region.has_flush();
+        let sync = region.is_sync();
+        let how = Flushing {
+            fua: if !memmap::arch_has_flushcache() || has_flush < 0 {
+                pr_warn!("{}: unable to guarantee persistence of writes\n", name);
+                false
+            } else {
+                has_flush != 0
+            },
+            sync,
+            nowait: sync && nowait_param,
+        };
+        if !how.nowait {
+            pr_info!("{}: BLK_FEAT_NOWAIT off (nowait=0 or async flush)\n", name);
+        }
+        let mut flags = 0;
+        if how.fua {
+            flags |= uapi::DISK_FUA;
+        }
+        if !how.sync {
+            flags |= uapi::DISK_ASYNC_FLUSH;
+        }
+        if how.nowait {
+            flags |= uapi::DISK_NOWAIT;
+        }
+
+        let (disk_name, ns_name) = (field(&common.disk_name()), field(name.to_bytes()));
+        let shared = Arc::pin_init(
+            try_pin_init!(DiskShared {
+                name: disk_name,
+                namespace: ns_name,
+                sectors: size >> 9,
+                flags,
+                read_only: AtomicBool::new(false),
+                copies: AtomicU32::new(0),
+                badblocks <- BadBlocks::new(),
+            }),
+            GFP_KERNEL,
+        )?;
+        region.populate_badblocks(&shared.badblocks, frames.mapping().phys(), size);
+
+        let disk_frames = DiskFrames::new(space.clone(), &frames)?;
+        let queue = KBox::pin(
+            DiskIo::new(shared.clone(), ns, region, frames, space.clone()),
+            GFP_KERNEL,
+        )?;
+        let disk = GenDiskBuilder::new()
+            .block_sizes(common.sector_size(), PAGE_SIZE as u32)
+            .max_hw_sectors(u32::MAX)
+            .write_cache(true)
+            .synchronous(true)
+            .fua(how.fua)
+            .nowait(how.nowait)
+            .node(ns.node())
+            .add(
+                &RPMEM_DISKS,
+                queue,
+                disk_frames,
+                shared.clone(),
+                &ns,
+                &common,
+                size >> 9,
+            )
+            .inspect_err(|e| pr_err!("{}: cannot add the disk: {:?}\n", name, e))?;
+        match disk.badblocks_dirent() {
+            Some(dirent) => disk.queue().badblocks_dirent().publish(dirent),
+            None => pr_warn!("{}: 'badblocks' notification disabled\n", name),
+        }
+        shared.read_only.store(disk.read_only(), Ordering::Relaxed);
+        Ok(KBox::pin(PmemDisk { disk, shared }, GFP_KERNEL)?)
+    }
+
+    /// What outlives the binding.
+    pub(crate) fn shared(&self) -> &Arc<DiskShared> {
+        &self.shared
+    }
+
+    /// Re-read the region's poison list.
+    pub(crate) fn revalidate_poison(&self) {
+        self.disk.queue().revalidate_poison();
+    }
+
+    /// Re-apply the region's read-only state.
+    pub(crate) fn revalidate_region(&self) {
+        self.disk.apply_region_ro();
+        self.shared
+            .read_only
+            .store(self.disk.read_only(), Ordering::Relaxed);
+    }
+
+    /// Flush the region (before power-off).
+    pub(crate) fn flush(&self) -> Result {
+        self.disk.queue().flush()
+    }
+}
