@@ -23,7 +23,7 @@ CALL_RELOC = re.compile(r"R_X86_64_(?:PLT32|PC32)\s+([^\s+-]+)")
 # `call   3ee0 <name>`, a function's start (no `+0x` offset).
 DIRECT = re.compile(r"\s(?:call|jmp)\s+[0-9a-f]+ <([^>+]+)>$")
 # Entry points, as regular expressions over the mangled names.
-ROOTS = [r"7gendisk19submit_bio_callback", r"6Copier4copy$"]
+ROOTS = [r"9disk_type19submit_bio_callback", r"6Copier4copy$"]
 PANICS = re.compile(r"core\d+panicking|rust_begin_unwind|_RNv.*unwrap_failed|expect_failed")
 
 

@@ -19,6 +19,8 @@ mod abstractions;
 mod driver;
 
 // Pure logic (src/logic/), host-tested by hosttest/.
+#[path = "logic/dev_range.rs"]
+mod dev_range;
 #[path = "logic/geometry.rs"]
 mod geometry;
 #[path = "logic/info_block.rs"]
@@ -27,6 +29,8 @@ mod info_block;
 mod params;
 #[path = "logic/pfn.rs"]
 mod pfn;
+#[path = "logic/range_index.rs"]
+mod range_index;
 #[path = "logic/range_table.rs"]
 mod range_table;
 #[path = "logic/segments.rs"]

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../src/logic/dev_range.rs"]
+pub mod dev_range;
 #[path = "../../src/logic/geometry.rs"]
 pub mod geometry;
 #[path = "../../src/logic/info_block.rs"]
@@ -13,6 +15,8 @@ pub mod info_block;
 pub mod params;
 #[path = "../../src/logic/pfn.rs"]
 pub mod pfn;
+#[path = "../../src/logic/range_index.rs"]
+pub mod range_index;
 #[path = "../../src/logic/range_table.rs"]
 pub mod range_table;
 #[path = "../../src/logic/segments.rs"]

@@ -1,25 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! [`Bio`]: a bio (`struct bio`) handed to the driver, completed exactly
-//! once, and its segments with typed pfn accessors. A vector's frame is
-//! read only through [`bvec_pfn`] and set only by the pfn bio abstraction
-//! ([`super::pfn_bio`]); nothing else touches `bv_page`.
+//! once, and its segments ([`super::bio_segment`]).
 
-use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::bindings;
-use super::kmap::kmap_atomic_pfn_t;
-use super::memmap::MemMap;
-use super::pfn_mapping::PfnMapping;
+use super::bio_segment::{BioSegment, BioVecs};
 use super::pfn_space::PfnSpace;
 use super::status::Status;
-use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
-use crate::segments::{BvecIter, BvecTable, RawBvec, Segment, Segments};
-use crate::span::end_within;
-
-// `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
-const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
+use crate::segments::{BvecIter, Segments};
 
 /// What a bio asks for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,30 +30,6 @@ pub(crate) struct Bio(NonNull<bindings::bio>);
 /// I/O accounting started for a bio ([`Bio::start_acct`]).
 #[must_use = "pass it to Bio::end_acct"]
 pub(crate) struct IoAcct(usize);
-
-/// The frame a vector starts at, typed: a vector of a pfn bio names device
-/// frames (`Pfn::device`); a vector of any other bio names RAM pages, which
-/// have a `struct page` by the block layer's contract (`Pfn::ram_checked`).
-///
-/// # Safety
-///
-/// `bv` must be a vector of a bio in flight, whose pages are pinned until
-/// the bio completes, `pfn_bio` must say whether that bio is a pfn bio, and
-/// the result must not be used after the bio completes.
-#[inline]
-unsafe fn bvec_pfn(memmap: &MemMap, bv: &bindings::bio_vec, pfn_bio: bool) -> Pfn {
-    // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
-    let pfn = memmap.page_to_pfn(bv.bv_page);
-    if pfn_bio {
-        Pfn::device(pfn)
-    } else {
-        // SAFETY: a page of a bio that is not a pfn bio has a `struct page`,
-        // so `pfn_valid()` holds; it is pinned for the bio's I/O (its memory
-        // section stays online), and the bio's owner lends it to us until
-        // the bio completes (caller's contract).
-        unsafe { Pfn::ram_checked(pfn) }
-    }
-}
 
 impl Bio {
     /// Take ownership of a bio.
@@ -136,12 +102,10 @@ impl Bio {
     ) -> impl Iterator<Item = BioSegment<'a>> + 'a {
         let raw = self.raw();
         let it = &raw.bi_iter;
-        let table = BioVecs {
-            vecs: raw.bi_io_vec,
-            pfn_bio: core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr()),
-            memmap: space.memmap(),
-            _bio: PhantomData,
-        };
+        let pfn_bio = core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr());
+        // SAFETY: the vector table of the bio we own, in flight while it is
+        // borrowed for `'a`; `pfn_bio` compares its pool with the set.
+        let table = unsafe { BioVecs::new(raw.bi_io_vec, pfn_bio, space.memmap()) };
         let iter = BvecIter {
             sector: it.bi_sector,
             size: it.bi_size,
@@ -152,11 +116,7 @@ impl Bio {
         // `bi_iter` are described by the vectors from `bi_idx` on (the
         // `bio_for_each_segment` contract), for the bio we own.
         let segs: Segments<BioVecs<'a>, false> = unsafe { Segments::new(table, iter) };
-        segs.map(move |seg| BioSegment {
-            seg,
-            space,
-            _bio: PhantomData,
-        })
+        segs.map(move |seg| BioSegment::new(seg, space))
     }
 
     /// Start I/O accounting if the disk's queue keeps I/O statistics
@@ -210,96 +170,5 @@ impl Drop for Bio {
         // SAFETY: we own the bio and complete it exactly once: `into_raw`
         // forgets a bio whose completion it passes on.
         unsafe { bindings::bio_endio(self.0.as_ptr()) };
-    }
-}
-
-/// One physically contiguous segment of a [`Bio`] in flight; its memory may
-/// be mapped while the bio is borrowed.
-pub(crate) struct BioSegment<'a> {
-    seg: Segment,
-    space: &'a PfnSpace,
-    _bio: PhantomData<&'a Bio>,
-}
-
-impl<'a> BioSegment<'a> {
-    /// Bytes in the segment.
-    #[inline]
-    pub(crate) fn len(&self) -> u32 {
-        self.seg.len
-    }
-
-    /// Bytes of the bio before this segment.
-    #[inline]
-    pub(crate) fn bio_offset(&self) -> u32 {
-        self.seg.bio_offset
-    }
-
-    /// True if the segment is device memory (a pfn bio's frames), which may
-    /// hold poison and is not made durable by plain stores.
-    #[inline]
-    pub(crate) fn is_device(&self) -> bool {
-        self.seg.pfn.is_device()
-    }
-
-    /// Map the whole segment: RAM pages pinned for the bio, or device frames
-    /// of a pfn bio (found in the registry, `None` if unregistered).
-    #[inline(always)]
-    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
-        // SAFETY: as in `map_part`, for the whole segment.
-        unsafe {
-            kmap_atomic_pfn_t(
-                self.space.registry(),
-                self.space.memmap(),
-                self.seg.pfn,
-                self.seg.offset as usize,
-                self.seg.len as usize,
-            )
-        }
-    }
-
-    /// Map `len` bytes at `at` into the segment (a device frame's mapping
-    /// keeps preemption off until dropped: map a bounded part at a time).
-    #[inline(always)]
-    pub(crate) fn map_part(&self, at: usize, len: usize) -> Option<PfnMapping<'a>> {
-        end_within(at, len, self.seg.len as usize)?;
-        let offset = (self.seg.offset as usize).checked_add(at)?;
-        // SAFETY: the frames are the bio's own memory, which its submitter
-        // lends us until the bio completes, and the span lies inside the
-        // segment; the mapping borrows the bio for `'a`, so it cannot
-        // outlive that.
-        unsafe {
-            kmap_atomic_pfn_t(
-                self.space.registry(),
-                self.space.memmap(),
-                self.seg.pfn,
-                offset,
-                len,
-            )
-        }
-    }
-}
-
-/// The vector table of a [`Bio`], borrowed for a segment walk.
-struct BioVecs<'a> {
-    vecs: *const bindings::bio_vec,
-    /// The bio comes from the pfn bio set: its vectors are device frames.
-    pfn_bio: bool,
-    memmap: &'a MemMap,
-    _bio: PhantomData<&'a Bio>,
-}
-
-impl BvecTable for BioVecs<'_> {
-    #[inline]
-    unsafe fn bvec(&mut self, idx: u32) -> RawBvec {
-        // SAFETY: `idx` is one of the vectors that describe the bio's
-        // remaining bytes (the caller's contract, from `Segments::new`).
-        let bv = unsafe { &*self.vecs.add(idx as usize) };
-        RawBvec {
-            // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
-            // frames are used only while the bio is being served.
-            pfn: unsafe { bvec_pfn(self.memmap, bv, self.pfn_bio) },
-            len: bv.bv_len,
-            offset: bv.bv_offset,
-        }
     }
 }

@@ -16,10 +16,12 @@ mod bindings;
 
 pub(crate) mod badblocks;
 pub(crate) mod bio;
+pub(crate) mod bio_segment;
 pub(crate) mod bio_set;
 pub(crate) mod block_device;
 pub(crate) mod capability;
 pub(crate) mod control_device;
+pub(crate) mod disk_type;
 pub(crate) mod gendisk;
 pub(crate) mod kmap;
 pub(crate) mod mapping;

@@ -13,7 +13,6 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 use super::bindings;
-use super::region::Region;
 
 /// A raw namespace device, live for `'ns`.
 #[derive(Clone, Copy)]
@@ -125,16 +124,6 @@ impl<'ns> Namespace<'ns> {
         }
         // SAFETY: `uuid_t` is 16 bytes.
         unsafe { *uuid.cast::<[u8; 16]>() }
-    }
-
-    /// Its region, live as long as the namespace.
-    pub(crate) fn region(&self) -> Result<Region<'ns>> {
-        // SAFETY: a namespace's parent is its region, which outlives it.
-        let region = unsafe { bindings::to_nd_region((*self.dev.as_ptr()).parent) };
-        // SAFETY: as above: live for `'ns`.
-        NonNull::new(region)
-            .map(|r| unsafe { Region::from_raw(r) })
-            .ok_or(ENXIO)
     }
 
     /// NUMA node of the device.

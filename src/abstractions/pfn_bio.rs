@@ -15,7 +15,7 @@ use kernel::sync::{rcu, Arc};
 
 use super::bindings;
 use super::block_device::UserBlockDevice;
-use super::gendisk::{DiskFamily, DiskRecord, DiskType};
+use super::disk_type::{DiskFamily, DiskRecord, DiskType};
 use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
 
 /// The record of the disk open on `dev`, if it is a live disk of `ty`.

@@ -11,6 +11,7 @@ use kernel::prelude::*;
 use super::badblocks::BadBlocks;
 use super::bindings;
 use super::bio::Bio;
+use super::namespace::Namespace;
 
 /// The parent region of a namespace, live for `'ns` (a region outlives its
 /// namespaces).
@@ -32,19 +33,21 @@ pub(crate) enum FuaFlush {
     Async,
 }
 
-impl Region<'_> {
-    /// A region.
-    ///
-    /// # Safety
-    ///
-    /// `region` must be a live nd region for the chosen lifetime.
-    pub(super) unsafe fn from_raw(region: NonNull<bindings::nd_region>) -> Self {
-        Region {
-            region,
-            _ns: PhantomData,
-        }
+impl<'ns> Region<'ns> {
+    /// The region of namespace `ns`, live as long as the namespace.
+    pub(crate) fn of(ns: &Namespace<'ns>) -> Result<Self> {
+        // SAFETY: a namespace's parent is its region, which outlives it.
+        let region = unsafe { bindings::to_nd_region((*ns.as_ptr()).parent) };
+        NonNull::new(region)
+            .map(|region| Region {
+                region,
+                _ns: PhantomData,
+            })
+            .ok_or(ENXIO)
     }
+}
 
+impl Region<'_> {
     fn as_ptr(&self) -> *mut bindings::nd_region {
         self.region.as_ptr()
     }

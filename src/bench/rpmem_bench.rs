@@ -29,8 +29,20 @@ mod kmap_timing;
     dead_code,
     reason = "rpmem's pure logic; the benchmarks use a few items"
 )]
+#[path = "../logic/dev_range.rs"]
+mod dev_range;
+#[allow(
+    dead_code,
+    reason = "rpmem's pure logic; the benchmarks use a few items"
+)]
 #[path = "../logic/pfn.rs"]
 mod pfn;
+#[allow(
+    dead_code,
+    reason = "rpmem's pure logic; the benchmarks use a few items"
+)]
+#[path = "../logic/range_index.rs"]
+mod range_index;
 #[allow(
     dead_code,
     reason = "rpmem's pure logic; the benchmarks use a few items"

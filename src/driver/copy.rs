@@ -17,7 +17,8 @@ use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, Ordering};
 use kernel::prelude::*;
 use kernel::str::BStr;
 
-use super::disk::{DiskShared, RpmemDisks, RPMEM_DISKS};
+use super::disk::{RpmemDisks, RPMEM_DISKS};
+use super::disk_shared::DiskShared;
 use crate::abstractions::block_device::UserBlockDevice;
 use crate::abstractions::pfn_bio::{PfnSource, PfnTarget};
 use crate::uapi::{CopyRequest, CopyStatus, NAME_LEN};

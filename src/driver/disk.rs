@@ -6,20 +6,18 @@
 //! draining I/O, then unregisters and unmaps. What may outlive the binding
 //! (an open block device, a copy, the disk list) is [`DiskShared`].
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+use super::disk_shared::DiskShared;
 use super::io::DiskIo;
-use crate::abstractions::badblocks::BadBlocks;
-use crate::abstractions::gendisk::{
-    DiskFamily, DiskFrames, DiskIdentity, DiskType, GenDisk, GenDiskBuilder,
-};
+use crate::abstractions::disk_type::{DiskFamily, DiskFrames, DiskType};
+use crate::abstractions::gendisk::{GenDisk, GenDiskBuilder};
 use crate::abstractions::mapping::Mapping;
 use crate::abstractions::memmap;
 use crate::abstractions::namespace::{CommonNamespace, Namespace};
 use crate::abstractions::pfn_space::PfnSpace;
+use crate::abstractions::region::Region;
 use crate::abstractions::registry::RegisteredMapping;
 use crate::pfn::PAGE_SIZE;
 use crate::uapi::{self, NAME_LEN};
@@ -34,74 +32,6 @@ impl DiskFamily for RpmemDisks {
 
 /// Their operations: the address tells an rpmem disk from any other.
 pub(crate) static RPMEM_DISKS: DiskType<RpmemDisks> = DiskType::new();
-
-/// What a disk shares with users that may outlive its binding: names,
-/// geometry, state and its bad-block list; no pointer into the namespace.
-#[pin_data]
-pub(crate) struct DiskShared {
-    /// Disk name (`pmem0`), NUL-padded.
-    pub(crate) name: [u8; NAME_LEN],
-    /// Namespace name (`namespace0.0`), NUL-padded.
-    pub(crate) namespace: [u8; NAME_LEN],
-    /// Capacity in sectors.
-    pub(crate) sectors: u64,
-    /// `uapi::DISK_FUA`, `DISK_ASYNC_FLUSH`, `DISK_NOWAIT`.
-    pub(crate) flags: u32,
-    /// The region's read-only state, as last applied to the disk.
-    read_only: AtomicBool,
-    /// Copies reading from or writing to the disk now.
-    copies: AtomicU32,
-    /// Known-bad sectors.
-    #[pin]
-    pub(crate) badblocks: BadBlocks,
-}
-
-impl DiskIdentity for DiskShared {
-    fn badblocks(&self) -> &BadBlocks {
-        &self.badblocks
-    }
-}
-
-/// Marks a disk as used by a copy while it lives.
-pub(crate) struct CopyUse(Arc<DiskShared>);
-
-impl DiskShared {
-    /// Mark the disk as used by a copy until the result is dropped.
-    pub(crate) fn copy_use(this: &Arc<DiskShared>) -> CopyUse {
-        this.copies.fetch_add(1, Ordering::Relaxed);
-        CopyUse(this.clone())
-    }
-
-    /// The disk name (`pmemN`).
-    pub(crate) fn name(&self) -> &[u8] {
-        uapi::field_name(&self.name)
-    }
-
-    /// The disk as `rpmemctl status` reports it.
-    pub(crate) fn info(&self, index: u32) -> uapi::DiskInfo {
-        let mut flags = self.flags;
-        if self.read_only.load(Ordering::Relaxed) {
-            flags |= uapi::DISK_READ_ONLY;
-        }
-        if self.copies.load(Ordering::Relaxed) != 0 {
-            flags |= uapi::DISK_COPYING;
-        }
-        uapi::DiskInfo {
-            index,
-            flags,
-            name: self.name,
-            namespace: self.namespace,
-            sectors: self.sectors,
-            bad_sectors: self.badblocks.bad_sectors(self.sectors),
-        }
-    }
-}
-
-impl Drop for CopyUse {
-    fn drop(&mut self) {
-        self.0.copies.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// One rpmem disk, owned by the namespace's binding.
 pub(crate) struct PmemDisk<'ns> {
@@ -134,7 +64,7 @@ impl<'ns> PmemDisk<'ns> {
         nowait_param: bool,
     ) -> Result<Pin<KBox<Self>>> {
         let name = ns.name();
-        let region = ns.region()?;
+        let region = Region::of(&ns)?;
         let size = mapping.size() as u64;
         let frames = RegisteredMapping::new(space.registry().clone(), mapping)
             .inspect_err(|e| pr_err!("{}: cannot register pfn range: {:?}\n", name, e))?;
@@ -166,18 +96,7 @@ impl<'ns> PmemDisk<'ns> {
         }
 
         let (disk_name, ns_name) = (field(&common.disk_name()), field(name.to_bytes()));
-        let shared = Arc::pin_init(
-            try_pin_init!(DiskShared {
-                name: disk_name,
-                namespace: ns_name,
-                sectors: size >> 9,
-                flags,
-                read_only: AtomicBool::new(false),
-                copies: AtomicU32::new(0),
-                badblocks <- BadBlocks::new(),
-            }),
-            GFP_KERNEL,
-        )?;
+        let shared = DiskShared::new(disk_name, ns_name, size >> 9, flags)?;
         region.populate_badblocks(&shared.badblocks, frames.mapping().phys(), size);
 
         let disk_frames = DiskFrames::new(space.clone(), &frames)?;
@@ -207,7 +126,7 @@ impl<'ns> PmemDisk<'ns> {
             Some(dirent) => disk.queue().badblocks_dirent().publish(dirent),
             None => pr_warn!("{}: 'badblocks' notification disabled\n", name),
         }
-        shared.read_only.store(disk.read_only(), Ordering::Relaxed);
+        shared.set_read_only(disk.read_only());
         Ok(KBox::pin(PmemDisk { disk, shared }, GFP_KERNEL)?)
     }
 
@@ -224,9 +143,7 @@ impl<'ns> PmemDisk<'ns> {
     /// Re-apply the region's read-only state.
     pub(crate) fn revalidate_region(&self) {
         self.disk.apply_region_ro();
-        self.shared
-            .read_only
-            .store(self.disk.read_only(), Ordering::Relaxed);
+        self.shared.set_read_only(self.disk.read_only());
     }
 
     /// Flush the region (before power-off).

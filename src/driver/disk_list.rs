@@ -8,7 +8,7 @@ use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 
-use super::disk::DiskShared;
+use super::disk_shared::DiskShared;
 use crate::uapi::DiskInfo;
 
 /// The list.

@@ -10,10 +10,11 @@
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-use super::disk::DiskShared;
+use super::disk_shared::DiskShared;
 use crate::abstractions::badblocks::BadBlocks;
-use crate::abstractions::bio::{Bio, BioSegment, Op};
-use crate::abstractions::gendisk::BioQueue;
+use crate::abstractions::bio::{Bio, Op};
+use crate::abstractions::bio_segment::BioSegment;
+use crate::abstractions::disk_type::BioQueue;
 use crate::abstractions::kmap::kmap_registered;
 use crate::abstractions::namespace::Namespace;
 use crate::abstractions::pfn_mapping::{PfnMapping, ShortCopy};

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`BioSegment`]: a physically contiguous segment of a bio (`struct
+//! bio_vec`) with its typed frame. A vector's frame is read only through
+//! `bvec_pfn` here and set only by the pfn bio abstraction
+//! ([`super::pfn_bio`]); nothing else touches `bv_page`.
+
+use core::marker::PhantomData;
+
+use super::bindings;
+use super::kmap::kmap_atomic_pfn_t;
+use super::memmap::MemMap;
+use super::pfn_mapping::PfnMapping;
+use super::pfn_space::PfnSpace;
+use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
+use crate::segments::{BvecTable, RawBvec, Segment};
+use crate::span::end_within;
+
+// `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
+const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
+
+/// The frame a vector starts at, typed: a vector of a pfn bio names device
+/// frames (`Pfn::device`); a vector of any other bio names RAM pages, which
+/// have a `struct page` by the block layer's contract (`Pfn::ram_checked`).
+///
+/// # Safety
+///
+/// `bv` must be a vector of a bio in flight, whose pages are pinned until
+/// the bio completes, `pfn_bio` must say whether that bio is a pfn bio, and
+/// the result must not be used after the bio completes.
+#[inline]
+unsafe fn bvec_pfn(memmap: &MemMap, bv: &bindings::bio_vec, pfn_bio: bool) -> Pfn {
+    // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
+    let pfn = memmap.page_to_pfn(bv.bv_page);
+    if pfn_bio {
+        Pfn::device(pfn)
+    } else {
+        // SAFETY: a page of a bio that is not a pfn bio has a `struct page`,
+        // so `pfn_valid()` holds; it is pinned for the bio's I/O (its memory
+        // section stays online), and the bio's owner lends it to us until
+        // the bio completes (caller's contract).
+        unsafe { Pfn::ram_checked(pfn) }
+    }
+}
+
+/// One physically contiguous segment of a bio in flight (`'a` borrows the
+/// bio); its memory may be mapped while the bio is borrowed.
+pub(crate) struct BioSegment<'a> {
+    seg: Segment,
+    space: &'a PfnSpace,
+    _bio: PhantomData<&'a ()>,
+}
+
+impl<'a> BioSegment<'a> {
+    /// A segment found by a walk of a bio borrowed for `'a`.
+    pub(super) fn new(seg: Segment, space: &'a PfnSpace) -> Self {
+        BioSegment {
+            seg,
+            space,
+            _bio: PhantomData,
+        }
+    }
+
+    /// Bytes in the segment.
+    #[inline]
+    pub(crate) fn len(&self) -> u32 {
+        self.seg.len
+    }
+
+    /// Bytes of the bio before this segment.
+    #[inline]
+    pub(crate) fn bio_offset(&self) -> u32 {
+        self.seg.bio_offset
+    }
+
+    /// True if the segment is device memory (a pfn bio's frames), which may
+    /// hold poison and is not made durable by plain stores.
+    #[inline]
+    pub(crate) fn is_device(&self) -> bool {
+        self.seg.pfn.is_device()
+    }
+
+    /// Map the whole segment: RAM pages pinned for the bio, or device frames
+    /// of a pfn bio (found in the registry, `None` if unregistered).
+    #[inline(always)]
+    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
+        // SAFETY: as in `map_part`, for the whole segment.
+        unsafe {
+            kmap_atomic_pfn_t(
+                self.space.registry(),
+                self.space.memmap(),
+                self.seg.pfn,
+                self.seg.offset as usize,
+                self.seg.len as usize,
+            )
+        }
+    }
+
+    /// Map `len` bytes at `at` into the segment (a device frame's mapping
+    /// keeps preemption off until dropped: map a bounded part at a time).
+    #[inline(always)]
+    pub(crate) fn map_part(&self, at: usize, len: usize) -> Option<PfnMapping<'a>> {
+        end_within(at, len, self.seg.len as usize)?;
+        let offset = (self.seg.offset as usize).checked_add(at)?;
+        // SAFETY: the frames are the bio's own memory, which its submitter
+        // lends us until the bio completes, and the span lies inside the
+        // segment; the mapping borrows the bio for `'a`, so it cannot
+        // outlive that.
+        unsafe {
+            kmap_atomic_pfn_t(
+                self.space.registry(),
+                self.space.memmap(),
+                self.seg.pfn,
+                offset,
+                len,
+            )
+        }
+    }
+}
+
+/// The vector table of a bio, borrowed for a segment walk (`'a`).
+pub(super) struct BioVecs<'a> {
+    vecs: *const bindings::bio_vec,
+    /// The bio comes from the pfn bio set: its vectors are device frames.
+    pfn_bio: bool,
+    memmap: &'a MemMap,
+    _bio: PhantomData<&'a ()>,
+}
+
+impl<'a> BioVecs<'a> {
+    /// The table at `vecs`, of a pfn bio or not.
+    ///
+    /// # Safety
+    ///
+    /// `vecs` must be the vector table of a bio in flight for `'a`, whose
+    /// pages are pinned until it completes, and `pfn_bio` must say whether
+    /// it comes from the walker's pfn bio set.
+    pub(super) unsafe fn new(
+        vecs: *const bindings::bio_vec,
+        pfn_bio: bool,
+        memmap: &'a MemMap,
+    ) -> Self {
+        BioVecs {
+            vecs,
+            pfn_bio,
+            memmap,
+            _bio: PhantomData,
+        }
+    }
+}
+
+impl BvecTable for BioVecs<'_> {
+    #[inline]
+    unsafe fn bvec(&mut self, idx: u32) -> RawBvec {
+        // SAFETY: `idx` is one of the vectors that describe the bio's
+        // remaining bytes (the caller's contract, from `Segments::new`).
+        let bv = unsafe { &*self.vecs.add(idx as usize) };
+        RawBvec {
+            // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
+            // frames are used only while the bio is being served.
+            pfn: unsafe { bvec_pfn(self.memmap, bv, self.pfn_bio) },
+            len: bv.bv_len,
+            offset: bv.bv_offset,
+        }
+    }
+}
