@@ -54,6 +54,10 @@ log "initramfs: packing $out"
 root=$(mktemp -d "$RPMEM_CACHE/initramfs-root.XXXX")
 trap 'rm -rf "$root" "$root.cpio"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc,tests,root}
+# mktemp made the root 0700: open it, so that tests can run commands as an
+# unprivileged user (tools/runas.c); /tmp as on any system.
+chmod 0755 "$root"
+chmod 1777 "$root/tmp"
 
 copy_with_libs() { # file [path in the image, default: the same]
 	local f=$1 to=${2:-$1} lib

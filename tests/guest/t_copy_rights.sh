@@ -113,11 +113,8 @@ check dd if=/dev/zero of=/dev/$C bs=512 count=1 oflag=direct status=none
 check blockdev --rereadpt /dev/$C
 
 # An nd_pmem disk: C's namespace bound to nd_pmem.
-unbind $NS_C
-modprobe nd_pmem || fail "modprobe nd_pmem"
-echo $NS_C > /sys/bus/nd/drivers/nd_pmem/bind || fail "bind $NS_C to nd_pmem"
-wait_disk $NS_C || fail "no nd_pmem disk for $NS_C"
-ND=$(disk_of $NS_C)
+ND=$(serve nd_pmem $NS_C)
+[ -b "$ND" ] && [ "$(bound_to $NS_C)" = nd_pmem ] || fail "serve $NS_C with nd_pmem: $ND"
 nd_before=$(sum_dev $ND 0 8)
 copyfd_fails ENODEV 19 /dev/$A r $ND rwx 16384
 copyfd_fails ENODEV 19 $ND r /dev/$B rwx 16384
