@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
 
@@ -128,7 +128,12 @@ checkpatch:
 check-io-path: modules
 	@$(ROOT)/scripts/check-io-path.py $(ROOT)/rpmem.ko
 
-lint: rustfmtcheck lint-clippy checkpatch check-io-path
+# The layering: no unsafe or bindings:: in the driver, files <= 300 lines,
+# no dependency cycle between modules (scripts/check-layers.py).
+check-layers:
+	@$(ROOT)/scripts/check-layers.py $(ROOT)/src
+
+lint: rustfmtcheck lint-clippy checkpatch check-io-path check-layers
 
 # Everything CI runs: host checks, then the guest suite on both kernels.
 test:

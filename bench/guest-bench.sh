@@ -126,6 +126,7 @@ run_row() { # driver dev name rw bs engine qd jobs round
 [ -n "$(rows)" ] || { echo "BENCH-ERROR: BENCH_ROWS=$BENCH_ROWS names no row"; exit 1; }
 modprobe nd_pmem 2>/dev/null || true
 modprobe rpmem
+modprobe rpmem_bench
 echo "BENCH-INFO kernel=$(uname -r) cpus=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 if [ "$INSN" = 1 ]; then
 	# Counts start once the boot's background work is over: the random

@@ -44,6 +44,7 @@ host_checks() {
 	host_test clippy-warning-free make -s -C "$RPMEM_ROOT" lint-clippy
 	host_test checkpatch make -s -C "$RPMEM_ROOT" checkpatch
 	host_test io-path-panic-free make -s -C "$RPMEM_ROOT" check-io-path
+	host_test layers make -s -C "$RPMEM_ROOT" check-layers
 	host_test insn-report "$RPMEM_ROOT/scripts/test-insn-report.sh"
 	host_test install "$RPMEM_ROOT/scripts/test-install.sh" install
 	host_test dkms "$RPMEM_ROOT/scripts/test-install.sh" dkms

@@ -28,5 +28,5 @@ for job in "randread 4k" "randwrite 4k" "read 1M"; do
 	fio --name=demo --filename="$dev" --rw=$1 --bs=$2 --direct=1 --ioengine=psync \
 		--time_based --runtime=5 --size=512M 2>&1 | grep -E "^  (read|write):|clat \(usec\)|lat.*avg" | head -3
 done
-[ -c /dev/rpmem-ctl ] && { echo "== kmap_atomic_pfn_t micro-benchmark"; rpmemctl bench-kmap 8 200000; }
+modprobe rpmem_bench 2>/dev/null && { echo "== kmap_atomic_pfn_t micro-benchmark (rpmem_bench.ko)"; rpmemctl bench-kmap 8 200000; }
 echo "RPMEM-DEMO-OK ($D)"

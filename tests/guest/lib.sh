@@ -87,7 +87,7 @@ load_driver() {
 unload_drivers() {
 	local ns m
 	for ns in $(namespaces); do unbind "$ns"; done
-	for m in rpmem nd_pmem brd null_blk; do
+	for m in rpmem_bench rpmem nd_pmem brd null_blk; do
 		grep -q "^$m " /proc/modules && rmmod "$m"
 	done
 	true

@@ -6,13 +6,10 @@
 # the kernel's kmap_atomic_pfn() of that page (C). Passes when every run
 # succeeds (each checks its lookups first); the ratios are for the reader,
 # as the emulated machine's timing is too noisy to gate on.
-# nd_pmem holds the namespaces, as in `make bench` and `make bench-icount`:
-# the registry then holds the benchmark's ranges only (one cluster). A
-# namespace of rpmem's own, far below them, would make a second cluster,
-# which costs a lookup of a frame above it 9 instructions more (39, not 30).
+# The benchmark runs in rpmem_bench.ko, on a registry of its own that holds
+# the benchmark's ranges only (one cluster).
 . /tests/lib.sh
-load_driver nd_pmem
-modprobe rpmem || fail "modprobe rpmem"
+modprobe rpmem_bench || fail "modprobe rpmem_bench"
 rounds=${RPMEM_KMAP_ROUNDS:-3}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }

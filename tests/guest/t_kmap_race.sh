@@ -6,11 +6,14 @@
 # between them against what it registered while the other runs publish
 # tables of their own, times its loops and unregisters. A wrong answer
 # fails that run (EIO); a use after free shows as a kernel splat (the
-# debug kernel unmaps freed pages). The disks' own registrations stay in
-# the tables throughout. A fixed number of runs, not a time: every job
-# must report all of them.
+# debug kernel unmaps freed pages). The registry is rpmem_bench.ko's own
+# (the same src/abstractions/registry.rs as rpmem's, another instance), so
+# the benchmark's fake ranges never enter rpmem's; rpmem serves its disks
+# meanwhile. A fixed number of runs, not a time: every job must report all
+# of them.
 . /tests/lib.sh
 load_driver rpmem
+modprobe rpmem_bench || fail "modprobe rpmem_bench"
 jobs=$(( $(nproc) * 2 ))
 runs=8
 lookups=20000

@@ -9,9 +9,11 @@
 [ "$(cat /sys/module/kmemleak/parameters/verbose 2>/dev/null)" = Y ] ||
 	fail "kmemleak.verbose is not set: automatic scans would not report on the console"
 load_driver rpmem
+modprobe rpmem_bench || fail "modprobe rpmem_bench"
 dev=$(disk_of namespace0.0)
 check dd if=/dev/urandom of="$dev" bs=1M count=8 oflag=direct status=none
 rpmemctl bench-kmap 8 1000 > /dev/null || fail "bench-kmap"
+rmmod rpmem_bench || fail "rmmod rpmem_bench"
 unload_drivers
 load_driver rpmem
 check dd if="$dev" of=/dev/null bs=1M count=8 iflag=direct status=none
