@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
 
 all: modules rpmemctl
 
@@ -64,6 +64,15 @@ check:
 
 check-debug:
 	@KVARIANTS=debug $(ROOT)/scripts/check.sh
+
+# The persistence checker (a QEMU 10 TCG plugin) over the durability
+# workload and the power cuts, both drivers (docs/durability.md).
+check-durability:
+	@$(ROOT)/scripts/durability.sh
+
+# Mutants that lose durability, each of which check-durability must catch.
+check-durability-mutants:
+	@$(ROOT)/scripts/durability-mutants.sh
 
 bench:
 	@$(ROOT)/bench/run.sh

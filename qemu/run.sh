@@ -20,6 +20,8 @@
 #                     clock counts executed instructions, 1 ns each, so timings
 #                     measure instructions and no host noise; single-threaded)
 #   RPMEM_QEMU_ARGS   further QEMU arguments, split at blanks (e.g. a -plugin)
+#   RPMEM_QEMU        the QEMU to run (qemu-system-x86_64 on PATH; the
+#                     durability checker's is scripts/qemu10.sh's launcher)
 #   RPMEM_BOOT_TIMEOUT  seconds for the guest's /init to print RPMEM-BOOT;
 #                     past them QEMU is killed and run.sh exits 125
 #   RPMEM_INTERACTIVE=1  console on this terminal (and still logged); quit
@@ -45,6 +47,7 @@ timeout=${RPMEM_TIMEOUT:-600}
 # /dev/kvm exists on these hosts but cannot run guests (no VMX): TCG unless
 # told otherwise.
 accel=${RPMEM_ACCEL:-tcg}
+qemu=${RPMEM_QEMU:-qemu-system-x86_64}
 
 mkdir -p "$dir"
 # -display none, not -nographic: with -nographic QEMU points SeaBIOS's serial
@@ -73,7 +76,7 @@ if [ "${RPMEM_INTERACTIVE:-0}" = 1 ]; then
 	args+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$RPMEM_LOG"
 	       -serial chardev:con -mon chardev=con,mode=readline)
 	rc=0
-	timeout --foreground -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" || rc=$?
+	timeout --foreground -s KILL "$timeout" "$qemu" "${args[@]}" || rc=$?
 	[ "$rc" = 137 ] && { echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"; rc=124; }
 	exit "$rc"
 fi
@@ -89,7 +92,7 @@ if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 fi
 rc=0
 if [ -n "${RPMEM_KILL_AT:-}" ] || [ -n "${RPMEM_BOOT_TIMEOUT:-}" ]; then
-	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" &
+	timeout -s KILL "$timeout" "$qemu" "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" &
 	qpid=$!
 	start=$SECONDS booted= cut= hung=
 	while kill -0 "$qpid" 2>/dev/null; do
@@ -118,7 +121,7 @@ if [ -n "${RPMEM_KILL_AT:-}" ] || [ -n "${RPMEM_BOOT_TIMEOUT:-}" ]; then
 	[ -n "$cut" ] && rc=0
 	[ -n "$hung" ] && rc=125
 else
-	timeout -s KILL "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
+	timeout -s KILL "$timeout" "$qemu" "${args[@]}" </dev/null >/dev/null 2>"$RPMEM_LOG.qemu" || rc=$?
 fi
 if [ "$rc" = 137 ]; then
 	echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""The persistence checker's violations with symbols.
+
+    durability-report.py CHECKER_OUT CONSOLE_LOG SYSTEM_MAP
+
+CHECKER_OUT is what tools/qemu-pmem-check.c wrote; the console log holds the
+guest's PMEM-KSYM lines (the driver module's text symbols from
+/proc/kallsyms) and SYSTEM_MAP names the kernel's. Prints one line per
+place (state, last store, last flush) with how many lines and
+acknowledgements it covers and one example line, then the checker's last
+summary. Exit status 0; the caller judges the counts.
+"""
+import bisect
+import re
+import sys
+
+
+def symbols(console, system_map):
+    syms = []
+    with open(system_map, errors="replace") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[1] in "tTwW":
+                syms.append((int(parts[0], 16), parts[2]))
+    with open(console, "rb") as f:
+        for raw in f:
+            m = re.search(rb"PMEM-KSYM ([0-9a-f]+) [tT] (\S+)\s+\[(\w+)\]", raw)
+            if m:
+                syms.append((int(m.group(1), 16), f"{m.group(2).decode()} [{m.group(3).decode()}]"))
+    syms.sort()
+    return syms
+
+
+def name(syms, addrs, pc):
+    if pc == 0:
+        return "none"
+    i = bisect.bisect_right(addrs, pc) - 1
+    if i < 0 or pc - addrs[i] > 0x100000:
+        return f"0x{pc:x}"
+    sym = syms[i][1]
+    base, _, mod = sym.partition(" ")
+    return f"{base}+0x{pc - addrs[i]:x}{(' ' + mod) if mod else ''} (0x{pc:x})"
+
+
+def main():
+    out, console, system_map = sys.argv[1:4]
+    syms = symbols(console, system_map)
+    addrs = [a for a, _ in syms]
+    places = {}
+    summary = ""
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary "):
+                summary = line.strip()
+            m = re.match(r"violation ack=(\d+) cpu=\d+ line=(0x[0-9a-f]+) state=(\w+) "
+                         r"store_pc=(0x[0-9a-f]+) flush_pc=(0x[0-9a-f]+)", line)
+            if not m:
+                continue
+            key = (m.group(3), int(m.group(4), 16), int(m.group(5), 16))
+            p = places.setdefault(key, {"lines": 0, "acks": set(), "example": m.group(2)})
+            p["lines"] += 1
+            p["acks"].add(int(m.group(1)))
+    for (state, store, flush), p in sorted(places.items(), key=lambda kv: -kv[1]["lines"]):
+        print(f"violation: {p['lines']} lines reported in {len(p['acks'])} acks (first ack "
+              f"{min(p['acks'])}), e.g. line {p['example']}: {state}; last store "
+              f"{name(syms, addrs, store)}; last flush {name(syms, addrs, flush)}")
+    print(summary or "summary: none (the checker saw no acknowledgement)")
+
+
+if __name__ == "__main__":
+    main()

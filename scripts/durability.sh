@@ -1,0 +1,180 @@
+#!/bin/bash
+# `make check-durability`: the persistence checker (tools/qemu-pmem-check.c,
+# a TCG plugin of QEMU 10, scripts/qemu10.sh) watches every cache line of
+# the guest's NVDIMMs while the durability workload (t_durability.sh) and
+# the power-cut tests run, on each driver; at each power cut the NVDIMM
+# image the next boot reads is the checker's shadow: what was durable.
+# Prints PASS/FAIL lines and `N passed, M failed`; exits non-zero on any
+# failure. See docs/durability.md.
+#
+#   DURABILITY_DRIVERS   drivers to check (rpmem nd_pmem)
+#   DURABILITY_PARTS     workload powercut powercut_ext4 (all three)
+#   DURABILITY_EXPECT=fail  a mutant run: prints what the checker and the
+#                        power cuts saw and succeeds when a check failed
+#   DURABILITY_EXTRA_CPIO   a cpio appended to the initramfs (a mutant nd_pmem.ko)
+#   DURABILITY_OUT       file that receives the figures (lines tracked, acks, times)
+#   DURABILITY_INFLIGHT=SEED:PERCENT  at a power cut, keep that share of the
+#                        lines in flight (picked by SEED); default: none kept
+#   RPMEM_LOG_DIR, RPMEM_NVDIMM_DIR as for scripts/check.sh
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+
+drivers=${DURABILITY_DRIVERS:-rpmem nd_pmem}
+parts=${DURABILITY_PARTS:-workload powercut powercut_ext4}
+logs=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/durability
+nvdir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-durability}
+figures=${DURABILITY_OUT:-/dev/null}
+mkdir -p "$logs" "$nvdir"
+pass=0 failed=0
+result() { # PASS|FAIL name [reason]
+	if [ "$1" = PASS ]; then pass=$((pass + 1)); else failed=$((failed + 1)); fi
+	echo "$1 durability:$2${3:+ ($3)}"
+}
+
+prepare_guest normal || { result FAIL build "kernel, module or initramfs"; exit 1; }
+qemu10=$("$RPMEM_ROOT/scripts/qemu10.sh") || { result FAIL qemu10 "no QEMU 10"; exit 1; }
+plugin=$RPMEM_CACHE/plugins/qemu-pmem-check.so
+src=$RPMEM_ROOT/tools/qemu-pmem-check.c
+mkdir -p "${plugin%/*}"
+if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "${src%/*}/qemu-plugin-api10.h" -nt "$plugin" ]; then
+	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin.tmp" "$src" &&
+		mv "$plugin.tmp" "$plugin" || { result FAIL plugin "build"; exit 1; }
+fi
+initrd=$INITRD
+if [ -n "${DURABILITY_EXTRA_CPIO:-}" ]; then
+	initrd=$nvdir/initramfs.cpio
+	cat "$INITRD" "$DURABILITY_EXTRA_CPIO" > "$initrd"
+fi
+
+# The NVDIMMs of QEMU's pc machine with 2 GiB of RAM: the device memory
+# area starts at 4 GiB and takes them in order. The guest prints its
+# /proc/iomem ranges (PMEM-IOMEM) and they are compared.
+NVDIMM_BASE=$((0x100000000))
+regions_arg() { # sizes (comma list, bytes) [shadow]
+	local s at=$NVDIMM_BASE i=0 arg=
+	for s in ${1//,/ }; do
+		arg+=",region=$(printf '0x%x:0x%x' "$at" "$s"):$nvdir/nvdimm$i-$s.img${2:+:$nvdir/nvdimm$i-$s.shadow}"
+		at=$((at + s)) i=$((i + 1))
+	done
+	echo "$arg"
+}
+iomem_ok() { # log sizes
+	local s at=$NVDIMM_BASE want= got
+	for s in ${2//,/ }; do
+		want+="$(printf '%x-%x' "$at" $((at + s - 1))) "
+		at=$((at + s))
+	done
+	got=$(grep -ao 'PMEM-IOMEM [0-9a-f]*-[0-9a-f]*' "$1" | cut -d' ' -f2 | tr '\n' ' ')
+	[ "$got" = "$want" ] || { echo "  | regions passed to the checker: $want; the guest's: $got"; return 1; }
+}
+
+# One boot. checker=1: QEMU 10 with the checker (and a shadow of each
+# NVDIMM when kill_at is set: a power cut); else the suite's QEMU.
+boot() { # label checker sizes fresh tests [kill_at [append]]
+	local label=$1 checker=$2 sizes=$3 fresh=$4 tests=$5 kill_at=${6:-} append=${7:-}
+	local log=$logs/$label.log s i=0 qemu_args= qemu=qemu-system-x86_64 start=$SECONDS rc=0
+	for s in ${sizes//,/ }; do
+		if [ "$fresh" = 1 ] || [ ! -f "$nvdir/nvdimm$i-$s.img" ]; then
+			rm -f "$nvdir/nvdimm$i-$s.img"
+			truncate -s "$s" "$nvdir/nvdimm$i-$s.img"
+		fi
+		[ "$checker" = 1 ] && [ -n "$kill_at" ] &&
+			cp --sparse=always "$nvdir/nvdimm$i-$s.img" "$nvdir/nvdimm$i-$s.shadow"
+		i=$((i + 1))
+	done
+	if [ "$checker" = 1 ]; then
+		qemu=$qemu10
+		# clwb and clflushopt as a current Intel server has them (qemu64 has neither).
+		qemu_args="-cpu qemu64,+clflushopt,+clwb -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}"
+	fi
+	# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
+	# check can miss its ticks and panic at boot (seen once).
+	RPMEM_QEMU=$qemu RPMEM_QEMU_ARGS=$qemu_args RPMEM_SMP=1 \
+	RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$initrd RPMEM_LOG=$log \
+	RPMEM_NVDIMMS=$i RPMEM_NVDIMM_SIZE=$sizes RPMEM_NVDIMM_FRESH=0 RPMEM_NVDIMM_DIR=$nvdir \
+	RPMEM_TIMEOUT=3600 RPMEM_BOOT_TIMEOUT=${BOOT_TIMEOUT:-240} RPMEM_KILL_AT=$kill_at \
+	RPMEM_APPEND="loglevel=5 no_timer_check RPMEM_MODE=tests RPMEM_TESTS=$tests RPMEM_TEST_TIMEOUT=3000 $append" \
+		"$RPMEM_ROOT/qemu/run.sh" || rc=$?
+	boot_secs=$((SECONDS - start))
+	log "durability: $label: $boot_secs s (rc=$rc), console: $log"
+	return "$rc"
+}
+
+# The test's outcome in LOG (RPMEM-TEST line), its output shown on failure.
+guest_ok() { # log test
+	grep -aq "^RPMEM-TEST: PASS $2 " "$1" && return 0
+	grep -aE '^  \|' "$1" | tail -15 | clean_console
+	return 1
+}
+
+# The checker's verdict on LOG: no violation, and (want_acks) as many
+# acknowledgements as the guest made. Sets acks, lines.
+checker_ok() { # log [want_acks]
+	local sum
+	python3 "$RPMEM_ROOT/scripts/durability-report.py" "$1.checker" "$1" "$KDIR/System.map" > "$1.report"
+	sed 's/^/  | /' "$1.report" | grep -v '^  | summary' | head -12
+	sum=$(grep -a '^summary ' "$1.checker" | tail -1)
+	acks=$(echo "$sum" | grep -o 'acks=[0-9]*' | head -1 | cut -d= -f2)
+	lines=$(echo "$sum" | grep -o 'lines_tracked=[0-9]*' | cut -d= -f2)
+	violations=$(echo "$sum" | grep -o ' violations=[0-9]*' | cut -d= -f2)
+	echo "$1: $sum" >> "$figures"
+	[ -n "$acks" ] && [ "$acks" -gt 0 ] || { echo "  | the checker saw no acknowledgement"; return 1; }
+	[ "${lines:-0}" -gt 0 ] || { echo "  | the checker saw no store to the NVDIMMs (wrong addresses?)"; return 1; }
+	[ -z "${2:-}" ] || [ "$acks" = "$2" ] || { echo "  | the checker saw $acks acknowledgements, the guest made $2"; return 1; }
+	[ "$violations" = 0 ]
+}
+
+for d in $drivers; do
+	for part in $parts; do
+		case $part in
+		workload)
+			label=workload-$d
+			boot "$label" 1 268435456,268435456 1 "durability@$d"
+			log=$logs/$label.log
+			windows=$(grep -ao 'PMEM-WINDOWS [0-9]*' "$log" | cut -d' ' -f2)
+			if ! guest_ok "$log" "durability@$d"; then
+				result FAIL "$label" "the workload failed"
+			elif ! iomem_ok "$log" 268435456,268435456; then
+				result FAIL "$label" "NVDIMM addresses"
+			elif checker_ok "$log" "$windows"; then
+				result PASS "$label" "$acks acknowledgements checked, $lines lines tracked, 0 violations, ${boot_secs} s"
+			else
+				result FAIL "$label" "${violations:-?} lines not durable when acknowledged"
+			fi
+			echo "$label: boot with the checker ${boot_secs} s" >> "$figures"
+			;;
+		powercut | powercut_ext4)
+			label=$part-$d
+			kill_at="RPMEM-ACK 150"
+			[ "$part" = powercut_ext4 ] && kill_at="RPMEM-ACK 40"
+			boot "$label" 1 1073741824 1 "${part}_write@$d" "$kill_at"
+			log=$logs/$label.log
+			acked=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+			if ! grep -aq "RPMEM-HOST: power cut" "$log" || [ -z "$acked" ]; then
+				result FAIL "$label" "no power cut"
+				continue
+			fi
+			if checker_ok "$log"; then
+				result PASS "$label:checker" "$acks acknowledgements checked, 0 violations"
+			else
+				result FAIL "$label:checker" "${violations:-?} lines not durable when acknowledged"
+			fi
+			# The power cut: what the persistence domain held.
+			mv "$nvdir/nvdimm0-1073741824.shadow" "$nvdir/nvdimm0-1073741824.img"
+			boot "after-$label" 0 1073741824 0 "${part}_check@$d" "" "RPMEM_ACKED=$acked"
+			if guest_ok "$logs/after-$label.log" "${part}_check@$d"; then
+				result PASS "$label:after" "all $((acked + 1)) acknowledged writes in the durable image"
+			else
+				result FAIL "$label:after" "acknowledged data lost in the durable image (last ack $acked)"
+			fi
+			;;
+		esac
+	done
+done
+rm -rf "$nvdir"
+echo "$pass passed, $failed failed"
+if [ "${DURABILITY_EXPECT:-pass}" = fail ]; then
+	[ "$failed" -gt 0 ]
+else
+	[ "$failed" = 0 ]
+fi
