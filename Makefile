@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack bench-preemptoff
 
 all: modules rpmemctl
 
@@ -94,6 +94,9 @@ bench-kmap:
 
 bench-insn:
 	@$(ROOT)/bench/insn.sh
+
+bench-preemptoff:
+	@$(ROOT)/bench/preemptoff.sh
 
 bench-icount:
 	@BENCH_ICOUNT=1 $(ROOT)/bench/run.sh

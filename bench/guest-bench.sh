@@ -191,8 +191,11 @@ run_pmem_rows() { # round first-driver
 # Both pmem drivers asked for: they run as pairs (run_pmem_rows).
 pair=0
 case " $DRIVERS " in *" rpmem "*) case " $DRIVERS " in *" nd_pmem "*) pair=1 ;; esac ;; esac
-round=1
-while [ $round -le $ROUNDS ]; do
+# Rounds are numbered from BENCH_FIRST_ROUND (1): with a fresh boot per
+# round (BENCH_FRESH_BOOT=1 on the host) each boot runs one, numbered on.
+round=${BENCH_FIRST_ROUND:-1}
+last=$((round + ROUNDS - 1))
+while [ $round -le $last ]; do
 	# Alternate the driver order between rounds.
 	if [ $((round % 2)) = 1 ]; then order=$DRIVERS; else
 		order=$(echo $DRIVERS | tr ' ' '\n' | sed -n '1!G;h;$p' | tr '\n' ' '); fi

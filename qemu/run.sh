@@ -13,6 +13,7 @@
 #                     128K; unset: no labels). Labelled NVDIMMs use their own
 #                     backing files (nvdimmN-SIZE-labelL.img)
 #   RPMEM_MEM         guest RAM (2G)              RPMEM_SMP  vCPUs (2)
+#   RPMEM_MAXMEM      guest RAM plus NVDIMMs at most (64G; a 512G NVDIMM needs more)
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
 #   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
@@ -52,7 +53,7 @@ qemu=${RPMEM_QEMU:-qemu-system-x86_64}
 mkdir -p "$dir"
 # -display none, not -nographic: with -nographic QEMU points SeaBIOS's serial
 # console at ttyS0 and it prints VT100 escapes (ESC c, ESC [2J) there.
-args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=64G"
+args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=${RPMEM_MAXMEM:-64G}"
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
       -display none -parallel none -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
