@@ -51,7 +51,7 @@ expect_err() { # "ENAME (text)" args...
 		fail "copy $*: '$(cat /tmp/err.out)', expected one line ending in '$want'"
 	info "copy $*: $want"
 }
-expect_err "ENODEV (No such device)" $A:0 pmem99:0 8
+expect_err "cannot open /dev/pmem99: ENOENT (No such file or directory)" $A:0 pmem99:0 8
 expect_err "ENODEV (No such device)" ram0:0 $B:0 8
 expect_err "ENODEV (No such device)" $A:0 ram0:0 8
 expect_err "ERANGE (Numerical result out of range)" $A:$((N - 4)) $B:0 8

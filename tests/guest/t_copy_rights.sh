@@ -13,6 +13,19 @@
 # rpmem disk and an nd_pmem disk ENODEV, a read-only destination EROFS;
 # every refused copy leaves its destination unchanged; then a correct copy
 # (rwx) succeeds and the data match.
+#
+# Seen failing (2026-12-07, the module of branch sound with one check
+# removed or its errno changed, each check reporting): no CAP_SYS_ADMIN
+# check in rpmem_bench: "user: rpmemctl bench-kmap 8 1000: exit 0"; B made
+# 0666: "user: copy to read-only pmem2: exit 0" and "changed pmem2"; no
+# writable/readable/O_EXCL/read-only check in pfn_bio.rs: each copyfd line
+# "exit 0 'copyfd: copied', expected EBADF|EBUSY|EROFS", and "the user's
+# copyfd changed pmem2"; ENOTBLK turned EINVAL and ENODEV EXDEV: "exit 22"
+# and "exit 18"; partitions let through: "exit 0" and "a refused copy
+# changed /dev/pmem1p1"; the last copy made rw and B left 0644: "copyfd
+# rwx: EBUSY", cmp differs, "user's copy: pmem2 differs". The ram0 and
+# nd_pmem "unchanged" checks were not seen failing: that needs the pfn bio
+# sent to another driver, the undefined behaviour the ENODEV check prevents.
 . /tests/lib.sh
 USER_ID=1000
 load_driver rpmem

@@ -10,8 +10,18 @@
 # after it (a copy: `rpmemctl status` shows it active=1 after the refused
 # rmmod; a benchmark: its process still runs); otherwise the round is
 # inconclusive and runs again, so the test does not depend on how long a
-# copy or benchmark takes. rmmod succeeding while the caller still runs
-# fails at once.
+# copy or benchmark takes. rmmod succeeding while the caller still runs,
+# or before it ended well, fails.
+#
+# Seen failing (2026-12-07, branch sound's module built with a null
+# .owner): in the control device's file_operations (src/abstractions/
+# control_device.rs), part 1's rmmod succeeds and closing the still open
+# file oopses in filp_flush (Comm: rmmod); the same for /dev/rpmem-bench;
+# with the benchmark rounds alone, rmmod during bench-kmap gives "Oops:
+# int3" in the freed module text (Comm: rpmemctl); with the disks'
+# block_device_operations owner null as well (disk_type.rs: a copy's own
+# disk descriptors pin the module too), every round of part 2 fails with
+# "rmmod rpmem succeeded during the copy: rpmemctl exit 1: ... EIO".
 . /tests/lib.sh
 ROUNDS=5
 
@@ -47,6 +57,16 @@ wait_copy_active() { # pid
 	done
 }
 
+# Background rpmemctl PID must end, with exit status 0 and a line
+# matching RE on its output in FILE.
+ended_well() { # pid file re what
+	wait_gone $1 900 || fail "$4: rpmemctl still runs after 900 s"
+	rc=0
+	wait $1 || rc=$?
+	[ $rc = 0 ] || fail "$4: rpmemctl exit $rc: $(cat $2)"
+	grep -q "$3" $2 || fail "$4: rpmemctl output: $(cat $2)"
+}
+
 trap 'for p in $(pidof rpmemctl); do kill $p; done; exec 3<&-' EXIT
 
 # 1. An open control device.
@@ -68,11 +88,13 @@ check dd if=/dev/urandom of=/dev/$A bs=1M count=1 oflag=direct status=none
 check dd if=/dev/urandom of=/dev/$A bs=1M seek=1023 count=1 oflag=direct status=none
 round=1 caught=
 while [ $round -le $ROUNDS ] && [ -z "$caught" ]; do
-	rpmemctl copy $A $B > /tmp/pin-copy.out 2> /tmp/pin-copy.err &
+	rpmemctl copy $A $B > /tmp/pin-copy.out 2>&1 &
 	pid=$!
-	wait_copy_active $pid || fail "round $round: the copy was not seen running: $(cat /tmp/pin-copy.out /tmp/pin-copy.err)"
+	wait_copy_active $pid || fail "round $round: the copy was not seen running: $(cat /tmp/pin-copy.out)"
+	copied="^copied $sectors sectors from $A:0 to $B:0 "
 	if rmmod rpmem > /tmp/rmmod.out 2>&1; then
 		running $pid && fail "rmmod rpmem succeeded while rpmemctl copy runs"
+		ended_well $pid /tmp/pin-copy.out "$copied" "round $round: rmmod rpmem succeeded during the copy"
 		info "round $round: the copy ended before rmmod (inconclusive); module unloaded"
 		load_driver rpmem
 		pick_disk_pair
@@ -84,13 +106,8 @@ while [ $round -le $ROUNDS ] && [ -z "$caught" ]; do
 		else
 			info "round $round: the copy ended around the refused rmmod (inconclusive)"
 		fi
+		ended_well $pid /tmp/pin-copy.out "$copied" "round $round: the copy"
 	fi
-	wait_gone $pid 600 || fail "rpmemctl copy still runs after 600 s"
-	rc=0
-	wait $pid || rc=$?
-	[ $rc = 0 ] || fail "round $round: rpmemctl copy exit $rc: $(cat /tmp/pin-copy.out /tmp/pin-copy.err)"
-	grep -q "^copied $sectors sectors from $A:0 to $B:0 " /tmp/pin-copy.out ||
-		fail "round $round: copy output: $(cat /tmp/pin-copy.out)"
 	round=$((round + 1))
 done
 [ -n "$caught" ] || fail "no rmmod in $ROUNDS rounds came while the copy ran"
@@ -122,8 +139,10 @@ while [ $round -le $ROUNDS ] && [ -z "$caught" ]; do
 		[ $n -gt 3000 ] && fail "round $round: bench-kmap did not open /dev/rpmem-bench in 300 s"
 		sleep 0.1
 	done
+	measured="^ranges=1024 iterations=5000000 registry_ns="
 	if rmmod rpmem_bench > /tmp/rmmod.out 2>&1; then
 		running $pid && fail "rmmod rpmem_bench succeeded while bench-kmap runs"
+		ended_well $pid /tmp/pin-bench.out "$measured" "round $round: rmmod rpmem_bench succeeded during bench-kmap"
 		info "round $round: bench-kmap ended before rmmod (inconclusive); module unloaded"
 		modprobe rpmem_bench || fail "modprobe rpmem_bench again"
 	else
@@ -134,13 +153,8 @@ while [ $round -le $ROUNDS ] && [ -z "$caught" ]; do
 		else
 			info "round $round: bench-kmap ended around the refused rmmod (inconclusive)"
 		fi
+		ended_well $pid /tmp/pin-bench.out "$measured" "round $round: bench-kmap"
 	fi
-	wait_gone $pid 900 || fail "bench-kmap still runs after 900 s"
-	rc=0
-	wait $pid || rc=$?
-	[ $rc = 0 ] || fail "round $round: bench-kmap exit $rc: $(cat /tmp/pin-bench.out)"
-	grep -q "^ranges=1024 iterations=5000000 registry_ns=" /tmp/pin-bench.out ||
-		fail "round $round: bench-kmap output: $(cat /tmp/pin-bench.out)"
 	round=$((round + 1))
 done
 [ -n "$caught" ] || fail "no rmmod in $ROUNDS rounds came while bench-kmap ran"
