@@ -51,12 +51,19 @@ accel=${RPMEM_ACCEL:-tcg}
 qemu=${RPMEM_QEMU:-qemu-system-x86_64}
 
 mkdir -p "$dir"
+# A slow or loaded host must not fail a boot: TCG's vCPUs are host threads,
+# and when the host is busy the guest's timer check at boot (which panics,
+# "IO-APIC + timer doesn't work!") and its stall detectors (RCU after 21 s,
+# hung tasks after 120 s) see the emulator's delays, not the guest's. The
+# detectors stay on, with limits no delay of the host reaches and every
+# real deadlock does (it never ends).
+slow_host="no_timer_check rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=900"
 # -display none, not -nographic: with -nographic QEMU points SeaBIOS's serial
 # console at ttyS0 and it prints VT100 escapes (ESC c, ESC [2J) there.
 args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxmem=${RPMEM_MAXMEM:-64G}"
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
       -display none -parallel none -no-reboot -nic none
-      -append "console=ttyS0 panic=-1 oops=panic ${RPMEM_APPEND:-}")
+      -append "console=ttyS0 panic=-1 oops=panic $slow_host ${RPMEM_APPEND:-}")
 [ -n "${RPMEM_ICOUNT:-}" ] && args+=(-icount "$RPMEM_ICOUNT")
 # shellcheck disable=SC2206
 [ -n "${RPMEM_QEMU_ARGS:-}" ] && args+=($RPMEM_QEMU_ARGS)

@@ -79,7 +79,7 @@ DATA="$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ex
 # info blocks (issue 11); the kmap_atomic_pfn_t registry under concurrent
 # register/unregister, every lookup checked (its timing is `make
 # bench-kmap`'s); unbinding a third namespace during a copy.
-MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race"
+MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race,ctl_pin,copy_rights"
 # pfn copies (t_copy clones the 256 MiB pair whole; the interrupt needs the
 # 1 GiB one) and the copy's block-layer rules (issue 11).
 COPY="copy,copy_rules,copy_intr"
@@ -102,6 +102,9 @@ plan_normal() { # [tests appended to the module boot]
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "powercut-$d|after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
+	# A 512 GiB (sparse) NVDIMM in the 2 GiB guest: what binding it costs in
+	# RAM, rpmem against nd_pmem's raw mode.
+	echo "ramcost|ramcost|1|512G|1|ram_cost|||RPMEM_MAXMEM=600G"
 	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
 	echo "formatted|formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
 	echo "formatted|formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"
