@@ -85,7 +85,7 @@ boot() { # label checker sizes fresh tests [kill_at [append]]
 	if [ "$checker" = 1 ]; then
 		qemu=$qemu10
 		# clwb and clflushopt as a current Intel server has them (qemu64 has neither).
-		qemu_args="-cpu qemu64,+clflushopt,+clwb -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}"
+		qemu_args="-cpu qemu64,vendor=GenuineIntel,+clflushopt,+clwb -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}"
 	fi
 	# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
 	# check can miss its ticks and panic at boot (seen once).
