@@ -17,6 +17,9 @@ for ns in "$@"; do
 	dev=$(disk_of $ns)
 	[ -b "$dev" ] || fail "no disk for $ns"
 	names="$names $(basename $dev)"
+	# I/O statistics (off by default on pmem disks): the writes counted in
+	# /sys/block/NAME/stat tell when the load is under way.
+	echo 1 > /sys/block/$(basename $dev)/queue/iostats || fail "cannot turn on $dev's iostats"
 	dd if=/dev/urandom of=/tmp/keep.$ns bs=1M count=8 status=none
 	check dd if=/tmp/keep.$ns of=$dev bs=1M seek=200 oflag=direct,sync status=none
 	# Every load runs until its disk goes away or the test stops it.
