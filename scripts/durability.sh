@@ -153,7 +153,7 @@ for d in $drivers; do
 			label=$part-$d
 			kill_at="RPMEM-ACK 150"
 			[ "$part" = powercut_ext4 ] && kill_at="RPMEM-ACK 40"
-			boot "$label" 1 1073741824 1 "${part}_write@$d" "$kill_at"
+			boot "$label" 1 1073741824 1 "${part}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK }"
 			log=$logs/$label.log
 			acked=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 			if ! grep -aq "RPMEM-HOST: power cut" "$log" || [ -z "$acked" ]; then

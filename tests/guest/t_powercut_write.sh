@@ -15,5 +15,8 @@ while [ $n -lt 100000 ]; do
 	block $n "$1" > /tmp/blk
 	$w dd if=/tmp/blk of="$dev" bs=4096 seek=$((n + 1000)) oflag=direct,sync conv=notrunc status=none || fail "write $n"
 	echo "RPMEM-ACK $n" > /dev/console
+	# RPMEM_CUT_AFTER=n: no write after the n-th, so that nothing the
+	# driver does later can make up for a flush it skipped.
+	[ "$n" = "${RPMEM_CUT_AFTER:-}" ] && sleep 3600
 	n=$((n + 1))
 done
