@@ -69,7 +69,8 @@ kill $holder
 wait $holder 2>/dev/null
 # Stop the surviving load: fio ends a job on SIGTERM with exit status 128
 # and, if nothing went wrong before, err=0.
-kill -0 "$(cat /tmp/fio.$3.pid)" 2>/dev/null || fail "$3's fio ended before the test stopped it"
+kill -0 "$(cat /tmp/fio.$3.pid)" 2>/dev/null ||
+	fail "$3's fio ended before the test stopped it: $(grep -E 'err=|verify:' /tmp/fio.$3 | head -3)"
 kill -TERM "$(cat /tmp/fio.$3.pid)"
 for ns in "$@"; do
 	rc=0
