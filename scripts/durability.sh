@@ -8,7 +8,7 @@
 # failure. See docs/durability.md.
 #
 #   DURABILITY_DRIVERS   drivers to check (rpmem nd_pmem)
-#   DURABILITY_PARTS     workload powercut powercut_ext4 (all three)
+#   DURABILITY_PARTS     workload powercut powercut_fsync powercut_ext4 (all)
 #   DURABILITY_EXPECT=fail  a mutant run: prints what the checker and the
 #                        power cuts saw and succeeds when a check failed
 #   DURABILITY_EXTRA_CPIO   a cpio appended to the initramfs (a mutant nd_pmem.ko)
@@ -22,7 +22,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
 drivers=${DURABILITY_DRIVERS:-rpmem nd_pmem}
-parts=${DURABILITY_PARTS:-workload powercut powercut_ext4}
+parts=${DURABILITY_PARTS:-workload powercut powercut_fsync powercut_ext4}
 logs=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/durability
 nvdir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-durability}
 figures=${DURABILITY_OUT:-/dev/null}
@@ -149,11 +149,12 @@ for d in $drivers; do
 			fi
 			echo "$label: boot with the checker ${boot_secs} s" >> "$figures"
 			;;
-		powercut | powercut_ext4)
-			label=$part-$d
-			kill_at="RPMEM-ACK 150"
+		powercut | powercut_fsync | powercut_ext4)
+			# powercut_fsync: t_powercut_write with buffered writes and fsync.
+			label=$part-$d test=${part%_fsync} kill_at="RPMEM-ACK 150" fsync=
 			[ "$part" = powercut_ext4 ] && kill_at="RPMEM-ACK 40"
-			boot "$label" 1 1073741824 1 "${part}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK }"
+			[ "$part" = powercut_fsync ] && fsync=RPMEM_POWERCUT_FSYNC=1
+			boot "$label" 1 1073741824 1 "${test}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK } $fsync"
 			log=$logs/$label.log
 			acked=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 			if ! grep -aq "RPMEM-HOST: power cut" "$log" || [ -z "$acked" ]; then
@@ -167,8 +168,8 @@ for d in $drivers; do
 			fi
 			# The power cut: what the persistence domain held.
 			mv "$nvdir/nvdimm0-1073741824.shadow" "$nvdir/nvdimm0-1073741824.img"
-			boot "after-$label" 0 1073741824 0 "${part}_check@$d" "" "RPMEM_ACKED=$acked"
-			if guest_ok "$logs/after-$label.log" "${part}_check@$d"; then
+			boot "after-$label" 0 1073741824 0 "${test}_check@$d" "" "RPMEM_ACKED=$acked"
+			if guest_ok "$logs/after-$label.log" "${test}_check@$d"; then
 				result PASS "$label:after" "all $((acked + 1)) acknowledged writes in the durable image"
 			else
 				result FAIL "$label:after" "acknowledged data lost in the durable image (last ack $acked)"
