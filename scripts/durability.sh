@@ -8,7 +8,8 @@
 # failure. See docs/durability.md.
 #
 #   DURABILITY_DRIVERS   drivers to check (rpmem nd_pmem)
-#   DURABILITY_PARTS     workload powercut powercut_fsync powercut_ext4 (all)
+#   DURABILITY_PARTS     workload powercut powercut_fsync powercut_ext4
+#                        powercut_copy (all; powercut_copy on rpmem only)
 #   DURABILITY_EXPECT=fail  a mutant run: prints what the checker and the
 #                        power cuts saw and succeeds when a check failed
 #   DURABILITY_EXTRA_CPIO   a cpio appended to the initramfs (a mutant nd_pmem.ko)
@@ -22,7 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
 drivers=${DURABILITY_DRIVERS:-rpmem nd_pmem}
-parts=${DURABILITY_PARTS:-workload powercut powercut_fsync powercut_ext4}
+parts=${DURABILITY_PARTS:-workload powercut powercut_fsync powercut_ext4 powercut_copy}
 logs=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/durability
 nvdir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-durability}
 figures=${DURABILITY_OUT:-/dev/null}
@@ -149,12 +150,16 @@ for d in $drivers; do
 			fi
 			echo "$label: boot with the checker ${boot_secs} s" >> "$figures"
 			;;
-		powercut | powercut_fsync | powercut_ext4)
+		powercut | powercut_fsync | powercut_ext4 | powercut_copy)
 			# powercut_fsync: t_powercut_write with buffered writes and fsync.
-			label=$part-$d test=${part%_fsync} kill_at="RPMEM-ACK 150" fsync=
+			label=$part-$d test=${part%_fsync} kill_at="RPMEM-ACK 150" fsync= sizes=1073741824
 			[ "$part" = powercut_ext4 ] && kill_at="RPMEM-ACK 40"
 			[ "$part" = powercut_fsync ] && fsync=RPMEM_POWERCUT_FSYNC=1
-			boot "$label" 1 1073741824 1 "${test}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK } $fsync"
+			if [ "$part" = powercut_copy ]; then
+				[ "$d" = rpmem ] || continue
+				kill_at="RPMEM-ACK 0" sizes=268435456,268435456
+			fi
+			boot "$label" 1 "$sizes" 1 "${test}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK } $fsync"
 			log=$logs/$label.log
 			acked=$(grep -ao 'RPMEM-ACK [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 			if ! grep -aq "RPMEM-HOST: power cut" "$log" || [ -z "$acked" ]; then
@@ -167,8 +172,12 @@ for d in $drivers; do
 				result FAIL "$label:checker" "${violations:-?} lines not durable when acknowledged"
 			fi
 			# The power cut: what the persistence domain held.
-			mv "$nvdir/nvdimm0-1073741824.shadow" "$nvdir/nvdimm0-1073741824.img"
-			boot "after-$label" 0 1073741824 0 "${test}_check@$d" "" "RPMEM_ACKED=$acked"
+			i=0
+			for s in ${sizes//,/ }; do
+				mv "$nvdir/nvdimm$i-$s.shadow" "$nvdir/nvdimm$i-$s.img"
+				i=$((i + 1))
+			done
+			boot "after-$label" 0 "$sizes" 0 "${test}_check@$d" "" "RPMEM_ACKED=$acked"
 			if guest_ok "$logs/after-$label.log" "${test}_check@$d"; then
 				result PASS "$label:after" "all $((acked + 1)) acknowledged writes in the durable image"
 			else
