@@ -195,6 +195,21 @@ wait_gone() { # pid seconds
 	done
 }
 
+# Wait up to SECONDS until disk DEV has completed N writes more than when
+# called (its I/O statistics are turned on first: pmem and md disks keep
+# none by default): the event that a load is under way.
+writes_done() { # dev n seconds
+	local b w0 t=0
+	b=$(basename "$(readlink -f "$1")")
+	echo 1 > "/sys/block/$b/queue/iostats" || return 1
+	w0=$(awk '{ print $5 }' "/sys/block/$b/stat")
+	until [ "$(awk '{ print $5 }' "/sys/block/$b/stat")" -ge $((w0 + $2)) ]; do
+		t=$((t + 1))
+		[ $t -gt $(($3 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
 # Wait up to 10 s until `rpmemctl status` shows a copy running.
 copy_active() {
 	local n=0
