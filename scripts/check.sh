@@ -48,6 +48,10 @@ host_checks() {
 	host_test insn-report "$RPMEM_ROOT/scripts/test-insn-report.sh"
 	host_test install "$RPMEM_ROOT/scripts/test-install.sh" install
 	host_test dkms "$RPMEM_ROOT/scripts/test-install.sh" dkms
+	# Acknowledged writes durable under a model of the CPU cache (QEMU 10
+	# plugin), power cuts that drop what was not (docs/durability.md).
+	host_test pmem-check "$RPMEM_ROOT/scripts/test-pmem-check.sh"
+	host_test durability "$RPMEM_ROOT/scripts/durability.sh"
 }
 
 # ---- guest boots ---------------------------------------------------------

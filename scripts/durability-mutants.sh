@@ -83,7 +83,9 @@ for m in $MUTANTS; do
 		# The tree as it is now (tracked and built files), without .git.
 		tar -C "$RPMEM_ROOT" --exclude=.git -cf - . | tar -C "$work" -xf -
 		where=$(rpmem_mutant "$name" "$work") || { echo "$where"; rows+=("| $drv | $name | pattern missing | | |"); continue; }
-		run=(env RPMEM_ROOT="$work" "$work/scripts/durability.sh")
+		# KSRC: the kernel tree this one's build used (the copy does not
+		# see the pinned tarball, which is found relative to the tree).
+		run=(env RPMEM_ROOT="$work" KSRC="$ksrc" "$work/scripts/durability.sh")
 		extra=
 	else
 		cp "$ksrc"/drivers/nvdimm/*.h "$ksrc/drivers/nvdimm/pmem.c" "$work/"
@@ -106,7 +108,7 @@ nd_pmem-y := pmem.o' > "$work/Kbuild"
 	sed 's/^/  /' "$out" | grep -v '^  \[rpmem\]'
 	# The checker's first place for the workload, and the power cuts' outcome.
 	report=$(grep -h '^violation' "$logs/$drv-$name/durability/workload-$drv.log.report" 2>/dev/null | head -2 | sed 's/|/\\|/g' | tr '\n' ' ')
-	lost=$(grep -E '^(PASS|FAIL) durability:powercut' "$out" | grep ':after' | sed -E 's/^(PASS|FAIL) durability:([a-z_]+)-[a-z_]+:after.*/\2 \1/' | tr '\n' ',' | sed 's/,$//; s/PASS/kept/g; s/FAIL/LOST/g')
+	lost=$(grep -E '^(PASS|FAIL) durability:powercut' "$out" | grep ':after' | sed -E 's/^(PASS|FAIL) durability:([a-z_0-9]+)-[a-z_]+:after.*/\2 \1/' | tr '\n' ',' | sed 's/,$//; s/PASS/kept/g; s/FAIL/LOST/g')
 	verdict=caught
 	[ "$rc" = 0 ] || verdict="NOT CAUGHT"
 	rows+=("| $drv | $name | \`${where}\` | ${report:-no violation} | ${lost:-} | $verdict |")

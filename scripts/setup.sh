@@ -30,5 +30,7 @@ else
 	log "installing bindgen-cli $BINDGEN_VERSION with cargo install (about 2 minutes)"
 	cargo install bindgen-cli --version "$BINDGEN_VERSION" --locked
 fi
+# QEMU 10 for the durability checker, unpacked privately (the suite keeps 7.2).
+"$RPMEM_ROOT/scripts/qemu10.sh" > /dev/null
 log "rustc: $($RUSTC --version)"
 log "setup done"

@@ -85,6 +85,7 @@ uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr);
 unsigned int qemu_plugin_mem_size_shift(qemu_plugin_meminfo_t info);
 GArray *qemu_plugin_get_registers(void);
 int qemu_plugin_read_register(struct qemu_plugin_register *handle, GByteArray *buf);
+bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len);
 void qemu_plugin_register_atexit_cb(uint64_t id, void (*cb)(uint64_t id, void *udata),
 				    void *udata);
 

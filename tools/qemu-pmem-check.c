@@ -77,6 +77,7 @@ enum kind { PLAIN, NT_STORE, CLWB, CLFLUSHOPT, CLFLUSH, SFENCE, MFENCE, LOCKED, 
 
 struct line {
 	uint64_t store_pc;
+	uint64_t store_ret; /* [rsp] at that store: the caller, if in a leaf function */
 	uint64_t flush_pc;
 	uint64_t store_seq;
 	uint8_t state;
@@ -138,7 +139,7 @@ static const char *const reg_names[] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp
 					 "fs_base", "gs_base" };
 #define NREGS (sizeof(reg_names) / sizeof(reg_names[0]))
 static struct qemu_plugin_register *reg_handle[NREGS];
-static GByteArray *reg_buf[MAX_VCPUS];
+static GByteArray *reg_buf[MAX_VCPUS], *mem_buf[MAX_VCPUS];
 
 /* Virtual page -> physical page, for the pages of the regions stored to. */
 #define VMAP_BITS 16
@@ -233,10 +234,30 @@ static void set_state(unsigned int ri, uint64_t idx, enum state s, unsigned int 
 		push(&pending[cpu], ri, (uint32_t)idx);
 }
 
+/* The instructions that made lines durable: which fence (or flush) a driver relied on. */
+#define MAX_DRAINERS 64
+static struct drainer {
+	uint64_t pc, times, lines;
+} drainers[MAX_DRAINERS];
+
+static void count_drainer(uint64_t pc, uint64_t lines)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_DRAINERS && drainers[i].pc && drainers[i].pc != pc; i++)
+		;
+	if (i == MAX_DRAINERS)
+		return;
+	drainers[i].pc = pc;
+	drainers[i].times++;
+	drainers[i].lines += lines;
+}
+
 /* sfence/mfence (or a locked instruction with lockfence=1) on CPU cpu. */
-static void fence(unsigned int cpu)
+static void fence(unsigned int cpu, uint64_t pc)
 {
 	struct refs *p = &pending[cpu];
+	uint64_t drained = 0;
 	size_t i;
 
 	n.fences++;
@@ -244,10 +265,14 @@ static void fence(unsigned int cpu)
 		struct region *r = &regions[p->v[i].region];
 		struct line *l = &r->lines[p->v[i].line];
 
-		if ((l->state == WC || l->state == FLUSHING) && l->cpu == cpu)
+		if ((l->state == WC || l->state == FLUSHING) && l->cpu == cpu) {
 			make_durable(r, p->v[i].line);
+			drained++;
+		}
 	}
 	p->n = 0;
+	if (drained)
+		count_drainer(pc, drained);
 }
 
 static void write_back_all(void)
@@ -262,11 +287,42 @@ static void write_back_all(void)
 	}
 }
 
+static uint64_t read_reg(unsigned int vcpu, unsigned int reg)
+{
+	GByteArray *b = reg_buf[vcpu];
+	uint64_t v = 0;
+
+	if (!b || reg >= NREGS || !reg_handle[reg])
+		return 0;
+	g_byte_array_set_size(b, 0);
+	if (qemu_plugin_read_register(reg_handle[reg], b) > 0)
+		memcpy(&v, b->data, b->len < 8 ? b->len : 8);
+	return v;
+}
+
+/*
+ * The 8 bytes at the stack pointer: in a leaf function such as memcpy (no
+ * frame) the return address into its caller; elsewhere whatever lies
+ * there (the report shows it only if it falls in kernel text).
+ */
+static uint64_t return_address(unsigned int vcpu)
+{
+	GByteArray *b = vcpu < MAX_VCPUS ? mem_buf[vcpu] : NULL;
+	uint64_t rsp = read_reg(vcpu, 4), v = 0;
+
+	if (!b || rsp < KERNEL_START)
+		return 0;
+	g_byte_array_set_size(b, 0);
+	if (qemu_plugin_read_memory_vaddr(rsp, b, 8) && b->len >= 8)
+		memcpy(&v, b->data, 8);
+	return v;
+}
+
 static void stored(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, void *udata)
 {
 	const struct insn *in = udata;
 	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, va);
-	uint64_t pa, first, last, idx;
+	uint64_t pa, first, last, idx, ret;
 	unsigned int ri;
 	struct region *r;
 
@@ -280,6 +336,7 @@ static void stored(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, v
 	last = (pa - r->base + (1u << qemu_plugin_mem_size_shift(info)) - 1) / LINE;
 	if (last * LINE >= r->size)
 		last = r->size / LINE - 1;
+	ret = return_address(vcpu);
 	pthread_mutex_lock(&lock);
 	learn_page(va, pa);
 	n.stores++;
@@ -294,6 +351,7 @@ static void stored(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, v
 			n.lines_tracked++;
 		}
 		l->store_pc = in->pc;
+		l->store_ret = ret;
 		l->store_seq = store_seq;
 		if (in->kind == NT_STORE)
 			set_state(ri, idx, WC, vcpu);
@@ -304,19 +362,6 @@ static void stored(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, v
 			memcpy(r->shadow + idx * LINE, r->mem + idx * LINE, LINE);
 	}
 	pthread_mutex_unlock(&lock);
-}
-
-static uint64_t read_reg(unsigned int vcpu, unsigned int reg)
-{
-	GByteArray *b = reg_buf[vcpu];
-	uint64_t v = 0;
-
-	if (!b || reg >= NREGS || !reg_handle[reg])
-		return 0;
-	g_byte_array_set_size(b, 0);
-	if (qemu_plugin_read_register(reg_handle[reg], b) > 0)
-		memcpy(&v, b->data, b->len < 8 ? b->len : 8);
-	return v;
 }
 
 static void flushed(unsigned int vcpu, void *udata)
@@ -354,8 +399,10 @@ static void flushed(unsigned int vcpu, void *udata)
 	l = &r->lines[idx];
 	l->flush_pc = in->pc;
 	if (in->kind == CLFLUSH) {
-		if (l->state == DIRTY || l->state == FLUSHING)
+		if (l->state == DIRTY || l->state == FLUSHING) {
 			make_durable(r, idx);
+			count_drainer(in->pc, 1);
+		}
 	} else if (l->state == DIRTY || l->state == FLUSHING) {
 		set_state(ri, idx, FLUSHING, vcpu);
 	}
@@ -381,7 +428,7 @@ static void fenced(unsigned int vcpu, void *udata)
 		n.wbinvd++;
 		write_back_all();
 	}
-	fence(vcpu);
+	fence(vcpu, in->pc);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -417,11 +464,11 @@ static void write_acked(unsigned int vcpu, void *udata)
 		if (l->store_seq < begin_seq)
 			continue;
 		if (bad++ < REPORT_LINES)
-			fprintf(out, "violation ack=%llu cpu=%u line=0x%llx state=%s store_pc=0x%llx flush_pc=0x%llx\n",
+			fprintf(out, "violation ack=%llu cpu=%u line=0x%llx state=%s store_pc=0x%llx flush_pc=0x%llx store_ret=0x%llx\n",
 				(unsigned long long)n.acks, vcpu,
 				(unsigned long long)(r->base + (uint64_t)ref.line * LINE),
 				state_name[l->state], (unsigned long long)l->store_pc,
-				(unsigned long long)l->flush_pc);
+				(unsigned long long)l->flush_pc, (unsigned long long)l->store_ret);
 	}
 	nondurable.n = kept;
 	if (bad) {
@@ -622,7 +669,7 @@ static void translated(uint64_t id, struct qemu_plugin_tb *tb)
 		default:
 			break;
 		}
-		qemu_plugin_register_vcpu_mem_cb(qi, stored, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, in);
+		qemu_plugin_register_vcpu_mem_cb(qi, stored, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_MEM_W, in);
 	}
 }
 
@@ -632,8 +679,10 @@ static void vcpu_init(uint64_t id, unsigned int vcpu)
 	unsigned int i, j;
 
 	(void)id;
-	if (vcpu < MAX_VCPUS)
+	if (vcpu < MAX_VCPUS) {
 		reg_buf[vcpu] = g_byte_array_new();
+		mem_buf[vcpu] = g_byte_array_new();
+	}
 	if (!regs)
 		return;
 	pthread_mutex_lock(&lock);
@@ -650,8 +699,14 @@ static void vcpu_init(uint64_t id, unsigned int vcpu)
 
 static void finished(uint64_t id, void *udata)
 {
+	unsigned int i;
+
 	(void)id;
 	(void)udata;
+	for (i = 0; i < MAX_DRAINERS && drainers[i].pc; i++)
+		fprintf(out, "durable_by pc=0x%llx times=%llu lines=%llu\n",
+			(unsigned long long)drainers[i].pc, (unsigned long long)drainers[i].times,
+			(unsigned long long)drainers[i].lines);
 	fprintf(out, "exit acks=%llu violations=%llu lines_tracked=%llu\n",
 		(unsigned long long)n.acks, (unsigned long long)n.violations,
 		(unsigned long long)n.lines_tracked);

@@ -195,6 +195,21 @@ wait_gone() { # pid seconds
 	done
 }
 
+# Wait up to SECONDS until disk DEV has completed N writes more than when
+# called (its I/O statistics are turned on first: pmem and md disks keep
+# none by default): the event that a load is under way.
+writes_done() { # dev n seconds
+	local b w0 t=0
+	b=$(basename "$(readlink -f "$1")")
+	echo 1 > "/sys/block/$b/queue/iostats" || return 1
+	w0=$(awk '{ print $5 }' "/sys/block/$b/stat")
+	until [ "$(awk '{ print $5 }' "/sys/block/$b/stat")" -ge $((w0 + $2)) ]; do
+		t=$((t + 1))
+		[ $t -gt $(($3 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
 # Wait up to 10 s until `rpmemctl status` shows a copy running.
 copy_active() {
 	local n=0
@@ -236,14 +251,15 @@ provider_of() {
 	cat "/sys/bus/nd/devices/$(readlink -f "/sys/bus/nd/devices/$1" | grep -o 'ndbus[0-9]*')/provider"
 }
 
-# One namespace of at least 64 MiB per nd bus provider: on an NVDIMM
+# One namespace of more than 64 MiB per nd bus provider (the geometry boot's
+# 64 MiB memmap= region inside RAM, which rpmem refuses, is left out): on an NVDIMM
 # (ACPI.NFIT) clearing poison goes through firmware, which QEMU does not
 # implement (writes over bad blocks fail); on legacy pmem (e820, memmap=)
 # it always succeeds.
 bb_targets() {
 	local ns seen= p
 	for ns in $(namespaces); do
-		[ "$(size_of_ns "$ns")" -ge 67108864 ] || continue
+		[ "$(size_of_ns "$ns")" -gt 67108864 ] || continue
 		p=$(provider_of "$ns")
 		case " $seen " in *" $p "*) continue ;; esac
 		seen="$seen $p"
@@ -258,8 +274,8 @@ need_bb_targets() {
 	local ns have=
 	BB_TARGETS=$(bb_targets)
 	for ns in $BB_TARGETS; do have="$have $(provider_of "$ns")"; done
-	case " $have " in *" ACPI.NFIT "*) ;; *) fail "no NVDIMM (ACPI.NFIT) namespace of 64 MiB or more to inject bad blocks into (have:$have)" ;; esac
-	case " $have " in *" e820 "*) ;; *) fail "no legacy pmem (e820, memmap=) namespace of 64 MiB or more to inject bad blocks into (have:$have)" ;; esac
+	case " $have " in *" ACPI.NFIT "*) ;; *) fail "no NVDIMM (ACPI.NFIT) namespace of more than 64 MiB to inject bad blocks into (have:$have)" ;; esac
+	case " $have " in *" e820 "*) ;; *) fail "no legacy pmem (e820, memmap=) namespace of more than 64 MiB to inject bad blocks into (have:$have)" ;; esac
 }
 
 # The bad-block tests' comparison: the test's run_on DRIVER NS, first with

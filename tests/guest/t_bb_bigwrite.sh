@@ -61,7 +61,7 @@ for ns in $BB_TARGETS; do
 	# The same through rpmemctl copy from another namespace.
 	src_ns=
 	for n in $(namespaces); do
-		[ $n != $ns ] && [ "$(size_of_ns $n)" -ge 67108864 ] && { src_ns=$n; break; }
+		[ $n != $ns ] && [ "$(size_of_ns $n)" -gt 67108864 ] && { src_ns=$n; break; }
 	done
 	[ -n "$src_ns" ] || fail "no second namespace to copy from"
 	src=$(serve rpmem $src_ns) || fail "$src"

@@ -8,12 +8,19 @@ load_driver "$1"
 dev=$(disk_of namespace0.0)
 # Block n: 64 lines of exactly 64 bytes = 4096 bytes.
 block() { i=0; while [ $i -lt 64 ]; do printf '%-63s\n' "rpmem-block-$1-$2-line-$i"; i=$((i + 1)); done; }
+# RPMEM_POWERCUT_FSYNC=1: buffered writes, each followed by fsync (a
+# REQ_PREFLUSH alone makes them durable), instead of O_DIRECT|O_SYNC.
+flags="oflag=direct,sync conv=notrunc"
+[ "${RPMEM_POWERCUT_FSYNC:-0}" = 1 ] && flags="conv=notrunc,fsync"
 w=
 command -v insn-window > /dev/null && w=insn-window
 n=0
 while [ $n -lt 100000 ]; do
 	block $n "$1" > /tmp/blk
-	$w dd if=/tmp/blk of="$dev" bs=4096 seek=$((n + 1000)) oflag=direct,sync conv=notrunc status=none || fail "write $n"
+	$w dd if=/tmp/blk of="$dev" bs=4096 seek=$((n + 1000)) $flags status=none || fail "write $n"
 	echo "RPMEM-ACK $n" > /dev/console
+	# RPMEM_CUT_AFTER=n: no write after the n-th, so that nothing the
+	# driver does later can make up for a flush it skipped.
+	[ "$n" = "${RPMEM_CUT_AFTER:-}" ] && sleep 3600
 	n=$((n + 1))
 done

@@ -17,6 +17,9 @@ for ns in "$@"; do
 	dev=$(disk_of $ns)
 	[ -b "$dev" ] || fail "no disk for $ns"
 	names="$names $(basename $dev)"
+	# I/O statistics (off by default on pmem disks): the writes counted in
+	# /sys/block/NAME/stat tell when the load is under way.
+	echo 1 > /sys/block/$(basename $dev)/queue/iostats || fail "cannot turn on $dev's iostats"
 	dd if=/dev/urandom of=/tmp/keep.$ns bs=1M count=8 status=none
 	check dd if=/tmp/keep.$ns of=$dev bs=1M seek=200 oflag=direct,sync status=none
 	# Every load runs until its disk goes away or the test stops it.
@@ -71,7 +74,8 @@ kill $holder
 wait $holder 2>/dev/null
 # Stop the surviving load: fio ends a job on SIGTERM with exit status 128
 # and, if nothing went wrong before, err=0.
-kill -0 "$(cat /tmp/fio.$3.pid)" 2>/dev/null || fail "$3's fio ended before the test stopped it"
+kill -0 "$(cat /tmp/fio.$3.pid)" 2>/dev/null ||
+	fail "$3's fio ended before the test stopped it: $(grep -E 'err=|verify:' /tmp/fio.$3 | head -3)"
 kill -TERM "$(cat /tmp/fio.$3.pid)"
 for ns in "$@"; do
 	rc=0
