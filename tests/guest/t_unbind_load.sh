@@ -35,13 +35,8 @@ done
 sleep 1000000 < $(disk_of $3) &
 holder=$!
 trap 'kill $holder 2>/dev/null; for ns in $(namespaces); do kill $(cat /tmp/fio.$ns.pid) 2>/dev/null; done; wait' EXIT
-# Completed writes of disk NAME (field 5 of /sys/block/NAME/stat). A
-# bio-based pmem disk keeps no I/O statistics unless asked (nd_pmem and
-# rpmem leave BLK_FEAT_IO_STAT off, as pmem.c does): turn them on.
+# Completed writes of disk NAME (field 5 of /sys/block/NAME/stat).
 writes_of() { awk '{ print $5 }' /sys/block/$1/stat; }
-for name in $names; do
-	echo 1 > /sys/block/$name/queue/iostats || fail "cannot turn on I/O statistics of $name"
-done
 # fio takes seconds to start under TCG: wait until both jobs of every fio
 # have their disk open and every disk has completed 256 writes since then
 # (four verify_backlog batches per job), then unbind.
