@@ -21,6 +21,11 @@ key=$( { cat "${frags[@]}"; "$RUSTC" --version; gcc --version | head -1;
 	 "$BINDGEN" --version; echo "$src"; } | sha256sum | cut -c1-12)
 out=$RPMEM_CACHE/kernel/$(basename "$src")-$variant-$key
 
+# One build per tree at a time: a second caller (another suite, a helper
+# script) waits for the first and then reuses its result.
+mkdir -p "$(dirname "$out")"
+exec 9> "$out.lock"
+flock 9
 if [ -f "$out/.rpmem-built" ]; then
 	log "kernel: reusing $out"
 	echo "$out"; exit 0
