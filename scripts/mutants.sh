@@ -22,6 +22,8 @@
 #   KEEP_MUTANTS  1: keep the work trees
 #   MUT_REUSE_BASE  1: use an existing $MUT_DIR/mut-0 as the baseline tree
 #   MUT_CHECK_ONLY  1: only check that every pattern matches one line
+#   MUT_LOCK      a file locked (flock) around each guest run
+#                 ($MUT_DIR/mut-guest.lock)
 #   MUT_OUT       the results file (tab-separated; default
 #                 $RPMEM_CACHE/logs/mutants/results.tsv)
 # Guest runs use RPMEM_LOG_DIR=/tmp/mut-logs-N and
@@ -166,7 +168,8 @@ prepare() {
 guest_run() { # N TESTS -> check.sh output in $MUT_DIR/mut-N.guest.log
 	local n=$1
 	rm -rf "/dev/shm/mut-$n" "/tmp/mut-logs-$n"
-	env TESTS="$2" SLOTS=1 RPMEM_LOG_DIR="/tmp/mut-logs-$n" RPMEM_NVDIMM_DIR="/dev/shm/mut-$n" \
+	# One guest at a time, this run's or another of the same lock's.
+	flock "${MUT_LOCK:-$MUT_DIR/mut-guest.lock}" env TESTS="$2" SLOTS=1 RPMEM_LOG_DIR="/tmp/mut-logs-$n" RPMEM_NVDIMM_DIR="/dev/shm/mut-$n" \
 		"$MUT_DIR/mut-$n/scripts/check.sh" > "$MUT_DIR/mut-$n.guest.log" 2>&1
 }
 
