@@ -82,8 +82,9 @@ DATA="$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ex
 MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race"
 # pfn copies (t_copy clones the 256 MiB pair whole; the interrupt needs the
 # 1 GiB one), the copy's block-layer rules (issue 11), the caller's rights
-# to the disks and the module pinned under a caller (issue 25).
-COPY="copy,copy_rules,copy_intr,copy_rights,ctl_pin"
+# to the disks and the module pinned under a caller (issue 25), the source's
+# page cache and ranges that start inside a page (copy_cache).
+COPY="copy,copy_rules,copy_intr,copy_rights,ctl_pin,copy_cache"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the module boot]
