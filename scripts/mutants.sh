@@ -18,6 +18,9 @@
 #
 #   MUTANTS       ids to run (default: all), e.g. "M03 M10"
 #   MUT_DIR       where the work trees go (/tmp): mut-0 (baseline), mut-N
+#   MUT_TAG       a word in every tree, log and NVDIMM name (mut-TAGN), so
+#                 that two runs do not meet (default none)
+#   MUT_BASELINE_TESTS  the baseline's TESTS (default: every mutant's)
 #   MUT_BASELINE  1: run the baseline first (default 1)
 #   KEEP_MUTANTS  1: keep the work trees
 #   MUT_REUSE_BASE  1: use an existing $MUT_DIR/mut-0 as the baseline tree
@@ -28,6 +31,7 @@
 #                 $RPMEM_CACHE/logs/mutants/results.tsv)
 # Guest runs use RPMEM_LOG_DIR=/tmp/mut-logs-N and
 # RPMEM_NVDIMM_DIR=/dev/shm/mut-N of their own, SLOTS=1.
+tag=${MUT_TAG:-}
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -117,9 +121,9 @@ m M28 "unbind under I/O" $COPY 'dst.write_from(src, from, to, n).inspect_err(|e|
 	'dst.write_from(src, from, to, n).or(Ok::<(), Error>(())).inspect_err(|e| {' guest \
 	"copy_unbind" "a failed chunk (disk unbound under the copy) ignored: the copy reports success"
 m M29 "copy page cache" $COPY 'src_dev.write_back(req.src_sector, nr)?;' 'let _ = &src_dev;' guest \
-	"copy_rules" "the source's dirty page cache not written back before a copy"
+	"copy_cache" "the source's dirty page cache not written back before a copy"
 m M30 "sector arithmetic" $PB 'let offset = (byte as usize & (PAGE_SIZE - 1)) as u32;' 'let offset = 0u32;' guest \
-	"copy_rules" "a copy from a source sector that is not page aligned starts at the page"
+	"copy_cache" "a copy from a source sector that is not page aligned starts at the page"
 
 # ---- helpers -------------------------------------------------------------
 # mutate FILE PATTERN REPLACEMENT: the one line containing PATTERN (a fixed
@@ -144,9 +148,9 @@ EOF
 # $dir/.mut-state: "line LINE", then "killed host:unit-tests" or "built"
 # or "error WHY".
 prepare() {
-	local n=$1 id=$2 dir=$MUT_DIR/mut-$1 line
+	local n=$1 id=$2 dir=$MUT_DIR/mut-$tag$1 line
 	rm -rf "$dir" "$dir.state"
-	cp -a "$MUT_DIR/mut-0" "$dir" || { echo "error copy" > "$dir.state"; return; }
+	cp -a "$MUT_DIR/mut-${tag}0" "$dir" || { echo "error copy" > "$dir.state"; return; }
 	# Built from scratch: cargo's dep-info names the baseline's absolute
 	# paths (the host tests include src/logic by path), so a copy of its
 	# target would test the unmutated code; kbuild's objects go too.
@@ -175,7 +179,7 @@ prepare() {
 }
 
 guest_run() { # N TESTS -> check.sh output in $MUT_DIR/mut-N.guest.log
-	local n=$1
+	local n=$tag$1
 	rm -rf "/dev/shm/mut-$n" "/tmp/mut-logs-$n"
 	# One guest at a time, this run's or another of the same lock's.
 	flock "${MUT_LOCK:-$MUT_DIR/mut-guest.lock}" env TESTS="$2" SLOTS=1 RPMEM_LOG_DIR="/tmp/mut-logs-$n" RPMEM_NVDIMM_DIR="/dev/shm/mut-$n" \
@@ -202,7 +206,7 @@ if [ "${MUT_CHECK_ONLY:-0}" = 1 ]; then
 	exit $bad
 fi
 commit=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)
-base=$MUT_DIR/mut-0
+base=$MUT_DIR/mut-${tag}0
 if [ "${MUT_REUSE_BASE:-0}" = 1 ] && [ -d "$base" ]; then
 	log "baseline: reusing $base (MUT_REUSE_BASE=1)"
 else
@@ -215,6 +219,7 @@ make -s -C "$base" modules bench-module rpmemctl >&2 || die "baseline build fail
 make -s -C "$base" unit-test-module >&2 || die "baseline host unit tests fail"
 if [ "${MUT_BASELINE:-1}" = 1 ]; then
 	all=$(for id in "${sel[@]}"; do [ "${kind[$id]}" = durability ] || echo "${tests[$id]}"; done | tr ' ' '\n' | sort -u | tr '\n' ' ')
+	all=${MUT_BASELINE_TESTS:-$all}
 	log "baseline: TESTS=\"$all\""
 	guest_run 0 "$all"
 	tail -3 "$base.guest.log" >&2
@@ -225,14 +230,14 @@ fi
 # Prepare every mutant in the background, in order; run each guest when its
 # tree is ready.
 (
-	for i in "${!sel[@]}"; do prepare $((i + 1)) "${sel[$i]}"; echo done >> "$MUT_DIR/mut-$((i + 1)).state"; done
+	for i in "${!sel[@]}"; do prepare $((i + 1)) "${sel[$i]}"; echo done >> "$MUT_DIR/mut-$tag$((i + 1)).state"; done
 ) &
 preparer=$!
 date=$(date -u +%Y-%m-%d)
 printf 'id\tarea\tfile:line\tdescription\ttests\tresult\tkilled by\twall s\tdate\tcommit\n' > "$MUT_OUT"
 for i in "${!sel[@]}"; do
 	n=$((i + 1)) id=${sel[$i]} start=$SECONDS
-	state=$MUT_DIR/mut-$n.state
+	state=$MUT_DIR/mut-$tag$n.state
 	while ! grep -q '^done' "$state" 2>/dev/null; do sleep 5; done
 	line=$(sed -n 's/^line //p' "$state")
 	where=${file[$id]}:${line:-?}
@@ -248,20 +253,20 @@ for i in "${!sel[@]}"; do
 		[ "${kind[$id]}" = host ] && ran="host:unit-tests $ran"
 		log "$id: $where: guest TESTS=\"${tests[$id]}\""
 		guest_run "$n" "${tests[$id]}"
-		if grep -q '^FAIL ' "$MUT_DIR/mut-$n.guest.log"; then
+		if grep -q '^FAIL ' "$MUT_DIR/mut-$tag$n.guest.log"; then
 			result=killed
-			by=$(grep '^FAIL ' "$MUT_DIR/mut-$n.guest.log" | cut -d' ' -f2 | head -4 | tr '\n' ' ')
-		elif grep -q '^[1-9][0-9]* passed, 0 failed' "$MUT_DIR/mut-$n.guest.log"; then
+			by=$(grep '^FAIL ' "$MUT_DIR/mut-$tag$n.guest.log" | cut -d' ' -f2 | head -4 | tr '\n' ' ')
+		elif grep -q '^[1-9][0-9]* passed, 0 failed' "$MUT_DIR/mut-$tag$n.guest.log"; then
 			result=survived
 		else
-			result=error by="no results (see $MUT_DIR/mut-$n.guest.log)"
+			result=error by="no results (see $MUT_DIR/mut-$tag$n.guest.log)"
 		fi
 	fi
 	wall=$((SECONDS - start))
 	echo "$id $result ${by:+($by) }$where ${wall}s: ${desc[$id]}"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "${area[$id]}" "$where" "${desc[$id]}" \
 		"$ran" "$result" "${by% }" "$wall" "$date" "$commit" >> "$MUT_OUT"
-	[ "${KEEP_MUTANTS:-0}" = 1 ] || rm -rf "$MUT_DIR/mut-$n"
+	[ "${KEEP_MUTANTS:-0}" = 1 ] || rm -rf "$MUT_DIR/mut-$tag$n"
 done
 wait "$preparer"
 total=$(awk -F'\t' 'NR > 1 && $6 != "durability"' "$MUT_OUT" | wc -l)
