@@ -217,22 +217,24 @@ else
 fi
 make -s -C "$base" modules bench-module rpmemctl >&2 || die "baseline build failed"
 make -s -C "$base" unit-test-module >&2 || die "baseline host unit tests fail"
+# Prepare every mutant in the background, in order (while the baseline
+# runs too); run each guest when its tree is ready.
+(
+	for i in "${!sel[@]}"; do prepare $((i + 1)) "${sel[$i]}"; echo done >> "$MUT_DIR/mut-$tag$((i + 1)).state"; done
+) &
+preparer=$!
 if [ "${MUT_BASELINE:-1}" = 1 ]; then
 	all=$(for id in "${sel[@]}"; do [ "${kind[$id]}" = durability ] || echo "${tests[$id]}"; done | tr ' ' '\n' | sort -u | tr '\n' ' ')
 	all=${MUT_BASELINE_TESTS:-$all}
 	log "baseline: TESTS=\"$all\""
 	guest_run 0 "$all"
 	tail -3 "$base.guest.log" >&2
-	grep '^FAIL ' "$base.guest.log" >&2 && die "the unmutated tree fails these tests: kills would mean nothing"
-	grep -q '^[1-9][0-9]* passed, 0 failed' "$base.guest.log" || die "baseline: no result line"
+	if grep '^FAIL ' "$base.guest.log" >&2 || ! grep -q '^[1-9][0-9]* passed, 0 failed' "$base.guest.log"; then
+		kill "$preparer"
+		die "the unmutated tree fails these tests ($base.guest.log): kills would mean nothing"
+	fi
 fi
 
-# Prepare every mutant in the background, in order; run each guest when its
-# tree is ready.
-(
-	for i in "${!sel[@]}"; do prepare $((i + 1)) "${sel[$i]}"; echo done >> "$MUT_DIR/mut-$tag$((i + 1)).state"; done
-) &
-preparer=$!
 date=$(date -u +%Y-%m-%d)
 printf 'id\tarea\tfile:line\tdescription\ttests\tresult\tkilled by\twall s\tdate\tcommit\n' > "$MUT_OUT"
 for i in "${!sel[@]}"; do
