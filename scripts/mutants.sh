@@ -67,7 +67,7 @@ m M06 "segment walk" src/logic/segments.rs 'self.walked = bio_offset.wrapping_ad
 m M07 "bad-block checks" $IO 'if self.shared.badblocks.count() != 0 {' 'if self.shared.badblocks.count() > 1 {' guest \
 	"bb_nowait bb_vectors" "a disk with one bad range skips the bad-block check"
 m M08 "bad-block checks" $IO 'if !is_write {' 'if false && !is_write {' guest \
-	"badblocks" "a read of a bad sector is served instead of failing"
+	"badblocks bb_vectors" "a read of a bad sector is served instead of failing (reads clear poison as writes do)"
 m M09 "REQ_NOWAIT/AGAIN" $IO 'if bio.is_nowait() {' 'if false && bio.is_nowait() {' guest \
 	"bb_nowait" "a REQ_NOWAIT write over poison clears it inline (sleeps) instead of BLK_STS_AGAIN"
 m M10 "REQ_NOWAIT/AGAIN" src/driver/disk.rs 'nowait: sync && nowait_param,' 'nowait: sync,' guest \
@@ -94,7 +94,7 @@ m M17 "info block / force_raw" src/logic/info_block.rs '(stored == sb_checksum(b
 m M18 "info block / force_raw" src/logic/info_block.rs \
 	'pub(crate) const INFO_BLOCK_OFFSETS: [u64; 2] = [4096, 0];' \
 	'pub(crate) const INFO_BLOCK_OFFSETS: [u64; 2] = [4096, 4096];' host \
-	"formatted" "a BTT info block at offset 0 (v1.2 labels) not looked for"
+	"infoblock" "a BTT info block at offset 0 (v1.2 labels) not looked for"
 m M19 "namespace selection" src/driver/probe.rs 'if !params::selects(self.namespaces, name.to_bytes()) {' \
 	'if false && !params::selects(self.namespaces, name.to_bytes()) {' guest \
 	"modprobe_conf" "namespaces= ignored: every raw namespace bound"
