@@ -189,6 +189,7 @@ guest_run() { # N TESTS -> check.sh output in $MUT_DIR/mut-N.guest.log
 		# One guest at a time, this run's or another of the same lock's.
 		flock "${MUT_LOCK:-$MUT_DIR/mut-guest.lock}" env TESTS="$2" SLOTS=1 RPMEM_LOG_DIR="/tmp/mut-logs-$n" RPMEM_NVDIMM_DIR="/dev/shm/mut-$n" \
 			"$MUT_DIR/mut-$n/scripts/check.sh" > "$MUT_DIR/mut-$n.guest.log" 2>&1
+		rm -rf "/dev/shm/mut-$n"
 		grep -q "$EARLY_PANIC" "$MUT_DIR/mut-$n.guest.log" || return 0
 		cp "$MUT_DIR/mut-$n.guest.log" "$MUT_DIR/mut-$n.guest.log.early-panic-$try"
 		log "mut-$n: guest kernel panicked in its timer setup (before init): run again"
