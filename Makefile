@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack bench-preemptoff
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack bench-preemptoff
 
 all: modules rpmemctl
 
@@ -73,6 +73,11 @@ check-durability:
 # Mutants that lose durability, each of which check-durability must catch.
 check-durability-mutants:
 	@$(ROOT)/scripts/durability-mutants.sh
+
+# The mutation run over the driver: seeded one-line bugs, each built and
+# run against the tests that cover it (scripts/mutants.sh, docs/testing.md).
+mutants:
+	@$(ROOT)/scripts/mutants.sh
 
 bench:
 	@$(ROOT)/bench/run.sh

@@ -85,8 +85,10 @@ DATA="$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ex
 # bench-kmap`'s); unbinding a third namespace during a copy.
 MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race,ctl_pin,copy_rights"
 # pfn copies (t_copy clones the 256 MiB pair whole; the interrupt needs the
-# 1 GiB one) and the copy's block-layer rules (issue 11).
-COPY="copy,copy_rules,copy_intr"
+# 1 GiB one), the copy's block-layer rules (issue 11), the caller's rights
+# to the disks and the module pinned under a caller (issue 25), the source's
+# page cache and ranges that start inside a page (copy_cache).
+COPY="copy,copy_rules,copy_intr,copy_rights,ctl_pin,copy_cache"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the module boot]

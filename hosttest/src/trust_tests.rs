@@ -153,6 +153,9 @@ fn namespace_lists_select() {
     assert!(selects(b"namespace0.0,namespace3.0", b"namespace3.0"));
     assert!(!selects(b"namespace0.0,namespace3.0", b"namespace3.1"));
     assert!(!selects(b"namespace10.0", b"namespace1.0"));
+    // Whole names, not prefixes.
+    assert!(!selects(b"namespace1.1", b"namespace1.10"));
+    assert!(!selects(b"namespace1.1", b"namespace1.1x"));
 }
 
 // ---- byte and sector arithmetic ----------------------------------------

@@ -2,7 +2,8 @@
 # block at byte 4096 is refused by rpmem with one message naming the block
 # and the force_raw override; with force_raw=1 it is served, data
 # unchanged; a block with a bad checksum is not an info block and the
-# namespace is served raw.
+# namespace is served raw. A BTT block at byte 0 (v1.2 labels) is refused
+# the same way.
 #
 # The test kernel has CONFIG_ZONE_DEVICE=n, so `ndctl create-namespace -m
 # fsdax|devdax` cannot write pfn or dax info blocks: tools/mkinfoblock.c
@@ -27,7 +28,8 @@ restore() {
 	unbind $ns
 	echo 1 > $fr
 	echo $ns > /sys/bus/nd/drivers/nd_pmem/bind && wait_disk $ns &&
-		dd if=/tmp/orig of="$(disk_of $ns)" bs=4096 seek=1 count=1 oflag=direct conv=notrunc status=none
+		dd if=/tmp/orig of="$(disk_of $ns)" bs=4096 seek=1 count=1 oflag=direct conv=notrunc status=none &&
+		{ [ ! -f /tmp/orig0 ] || dd if=/tmp/orig0 of="$(disk_of $ns)" bs=4096 count=1 oflag=direct conv=notrunc status=none; }
 	unbind $ns
 	echo 0 > $fr
 }
@@ -78,3 +80,23 @@ put_at_4k /tmp/btt.blk
 unbind $ns
 refused_then_forced btt "a BTT info block (sector mode)"
 bad_checksum_served btt
+# A BTT block at byte 0, where v1.2 labels put it (nd_btt_version()); the
+# bad-checksum BTT block stays at 4096. Refused, then served with
+# force_raw=1; the first 4 KiB are put back.
+put_at_0() {
+	[ -b "$(disk_of $ns)" ] || fail "no block device for $ns"
+	check dd if="$1" of="$(disk_of $ns)" bs=4096 count=1 oflag=direct conv=notrunc status=none
+}
+check dd if="$(disk_of $ns)" of=/tmp/orig0 bs=4096 count=1 iflag=direct status=none
+put_at_0 /tmp/btt.blk
+unbind $ns
+echo 0 > $fr
+echo "t_infoblock btt0" > /dev/kmsg
+if bind_rpmem; then fail "rpmem bound $ns holding a BTT info block at byte 0"; fi
+expect_info_refusal $ns "a BTT info block (sector mode)" "t_infoblock btt0"
+echo 1 > $fr || fail "set force_raw"
+bind_rpmem || fail "rpmem refuses $ns (BTT block at byte 0) with force_raw=1: $(cat /tmp/bind.err)"
+dd if="$(disk_of $ns)" bs=4096 count=1 iflag=direct status=none | cmp -s - /tmp/btt.blk ||
+	fail "BTT block at byte 0 changed under force_raw"
+put_at_0 /tmp/orig0
+info "a BTT info block at byte 0: refused, served with force_raw=1"
