@@ -83,7 +83,7 @@ DATA="$(both bind dd_readback fio_verify ndctl_list dd_odd dd_full fio_matrix ex
 # info blocks (issue 11); the kmap_atomic_pfn_t registry under concurrent
 # register/unregister, every lookup checked (its timing is `make
 # bench-kmap`'s); unbinding a third namespace during a copy.
-MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race,ctl_pin,copy_rights"
+MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,infoblock,copy_unbind,kmap_race"
 # pfn copies (t_copy clones the 256 MiB pair whole; the interrupt needs the
 # 1 GiB one), the copy's block-layer rules (issue 11), the caller's rights
 # to the disks and the module pinned under a caller (issue 25), the source's
