@@ -28,6 +28,8 @@ pub(crate) struct DiskShared {
     read_only: AtomicBool,
     /// Copies reading from or writing to the disk now.
     copies: AtomicU32,
+    /// Load/store mappings (VMAs) of the disk now.
+    mappings: AtomicU32,
     /// Known-bad sectors.
     #[pin]
     pub(crate) badblocks: BadBlocks,
@@ -59,6 +61,7 @@ impl DiskShared {
                 flags,
                 read_only: AtomicBool::new(false),
                 copies: AtomicU32::new(0),
+                mappings: AtomicU32::new(0),
                 badblocks <- BadBlocks::new(),
             }),
             GFP_KERNEL,
@@ -68,6 +71,21 @@ impl DiskShared {
     /// Record the disk's read-only state (the region's, as applied).
     pub(crate) fn set_read_only(&self, read_only: bool) {
         self.read_only.store(read_only, Ordering::Relaxed);
+    }
+
+    /// The region's read-only state, as last applied to the disk.
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only.load(Ordering::Relaxed)
+    }
+
+    /// Count one more load/store mapping of the disk.
+    pub(crate) fn map_use(&self) {
+        self.mappings.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count one load/store mapping fewer.
+    pub(crate) fn map_done(&self) {
+        self.mappings.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Mark the disk as used by a copy until the result is dropped.
