@@ -463,3 +463,15 @@ unsigned long rpmem_get_unmapped_area(struct file *file, unsigned long addr,
 {
 	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
 }
+
+/*
+ * After del_gendisk(): the disk's queue data is about to go, while block
+ * devices may stay open and be closed later (their ->release). Clear
+ * private_data under the open mutex that ->open and ->release run under.
+ */
+void rpmem_disk_detach(struct gendisk *disk)
+{
+	mutex_lock(&disk->open_mutex);
+	disk->private_data = NULL;
+	mutex_unlock(&disk->open_mutex);
+}

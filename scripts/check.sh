@@ -85,7 +85,7 @@ MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,info
 COPY="copy,copy_rules,copy_intr"
 # The load/store mapping (/dev/pmemN.map): errors, data, huge entries,
 # pinning, revocation at unbind, read-only disks.
-MAP="map_basic"
+MAP="map_basic,map_revoke,map_badblock,map_readonly,map_exclusive"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the module boot]
@@ -101,7 +101,7 @@ plan_normal() { # [tests appended to the module boot]
 	echo "module|module|3|1G,1G,256M|1|$MODULE${1:+,$1}"
 	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# The load/store mapping of a disk (docs/dax.md).
-	echo "map|map|2|1G,256M|1|$MAP"
+	echo "map|map|2|1G,1G|1|$MAP"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"

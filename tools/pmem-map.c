@@ -17,8 +17,9 @@
  *                                      tables (VmPTE) before and after;
  *                                      exit 3 on SIGBUS (offset printed)
  *   pmem-map hold   DEV LEN            map and load; print "mapped"; on
- *                                      SIGUSR1 load again: print "loaded"
- *                                      or "sigbus" (exit 3)
+ *                                      SIGUSR1 try a new mapping (print
+ *                                      "mmap=" its error), load again:
+ *                                      print "loaded" or "sigbus" (exit 3)
  *   pmem-map bench  DEV|BDEV LEN SECS  4 KiB random loads/stores (DEV) or
  *                                      O_DIRECT preads/pwrites (BDEV):
  *                                      read and write IOPS
@@ -264,6 +265,7 @@ static int cmd_hold(int fd, uint64_t len)
 	fflush(stdout);
 	while (!usr1)
 		pause();
+	printf("mmap=%s\n", err_name(try_map(fd, 0, PAGE, PROT_READ, MAP_SHARED)));
 	if (sigsetjmp(bus_jump, 1)) {
 		printf("sigbus\n");
 		return 3;

@@ -23,12 +23,11 @@ pub(crate) struct DiskMap {
 
 impl MapOps for DiskMap {
     fn map(&self) -> Result {
-        self.shared.map_use();
-        Ok(())
+        self.shared.map_use()
     }
 
     fn map_again(&self) {
-        self.shared.map_use();
+        self.shared.map_again();
     }
 
     fn unmap(&self) {
