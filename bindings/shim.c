@@ -411,7 +411,8 @@ void rpmem_vma_read(struct vm_area_struct *vma, struct rpmem_vma_info *q)
 	q->start = vma->vm_start;
 	q->end = vma->vm_end;
 	q->pgoff = vma->vm_pgoff;
-	q->shared = vma->vm_flags & VM_MAYSHARE;	/* MAP_SHARED (VM_SHARED is off read-only) */
+	/* MAP_SHARED: VM_SHARED is off for a read-only fd */
+	q->shared = vma->vm_flags & VM_MAYSHARE;
 	q->write = vma->vm_flags & VM_WRITE;
 	q->private_data = vma->vm_private_data;
 }

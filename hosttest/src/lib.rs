@@ -34,3 +34,5 @@ pub mod xorshift;
 mod tests;
 #[cfg(test)]
 mod trust_tests;
+#[cfg(test)]
+mod map_fault_tests;

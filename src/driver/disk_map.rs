@@ -53,10 +53,7 @@ pub(crate) fn register(
     phys: u64,
     size: u64,
 ) -> Result<Pin<KBox<MapDevice<DiskMap>>>> {
-    let name = CString::try_from_fmt(fmt!(
-        "{}.map",
-        kernel::str::BStr::from_bytes(shared.name())
-    ))?;
+    let name = CString::try_from_fmt(fmt!("{}.map", kernel::str::BStr::from_bytes(shared.name())))?;
     let ops = Arc::new(
         DiskMap {
             shared: shared.clone(),

@@ -5,8 +5,8 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use kernel::prelude::*;
 use kernel::new_mutex;
+use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 
 use crate::abstractions::badblocks::BadBlocks;
