@@ -107,6 +107,9 @@ plan_normal() { # [tests appended to the module boot]
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "powercut-$d|after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
+	# The same through the load/store mapping (stores, write-back, fence).
+	echo "powercut-map|powercut-map|1|1G|1|map_powercut_write|RPMEM-ACK 150"
+	echo "powercut-map|after-powercut-map|1|1G|0|map_powercut_check"
 	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
 	echo "formatted|formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
 	echo "formatted|formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"
