@@ -102,6 +102,7 @@ plan_normal() { # [tests appended to the module boot]
 	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# The load/store mapping of a disk (docs/dax.md).
 	echo "map|map|2|1G,1G|1|$MAP"
+	echo "map-ram|map-ram|1|512G|1|map_ram_cost|||RPMEM_MAXMEM=600G"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"

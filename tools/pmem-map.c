@@ -12,10 +12,12 @@
  *                                      a block device (exit 1 if different)
  *   pmem-map errors DEV SIZE           try MAP_PRIVATE and a mapping past
  *                                      SIZE; print the errors
- *   pmem-map touch  DEV OFF LEN        map at a 1 GiB aligned address, load
- *                                      every 4 KiB; print the process's page
- *                                      tables (VmPTE) before and after;
- *                                      exit 3 on SIGBUS (offset printed)
+ *   pmem-map touch  DEV OFF LEN [STEP] map at a 1 GiB aligned address, load
+ *                                      every STEP bytes (4 KiB); print the
+ *                                      process's page tables (VmPTE) and the
+ *                                      system's MemFree and PageTables
+ *                                      before and after; exit 3 on SIGBUS
+ *                                      (offset printed)
  *   pmem-map hold   DEV LEN            map and load; print "mapped"; on
  *                                      SIGUSR1 try a new mapping (print
  *                                      "mmap=" its error), load again:
@@ -235,9 +237,24 @@ static long vm_pte_kb(void)
 	return kb;
 }
 
-static int cmd_touch(int fd, uint64_t off, uint64_t len)
+static long meminfo_kb(const char *key)
 {
-	long before = vm_pte_kb();
+	char line[256], name[64];
+	long kb, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &kb) == 2 && !strcmp(name, key))
+			found = kb;
+	fclose(f);
+	return found;
+}
+
+static int cmd_touch(int fd, uint64_t off, uint64_t len, uint64_t stride)
+{
+	long before = vm_pte_kb(), free0 = meminfo_kb("MemFree"), pt0 = meminfo_kb("PageTables");
 	char *p = map_aligned(fd, off, len, PROT_READ);
 	uint64_t i, sum = 0;
 
@@ -246,10 +263,12 @@ static int cmd_touch(int fd, uint64_t off, uint64_t len)
 		       (unsigned long long)(off + ((char *)bus_addr - p)));
 		return 3;
 	}
-	for (i = 0; i < len; i += PAGE)
+	for (i = 0; i < len; i += stride)
 		sum += *(volatile uint64_t *)(p + i);
 	printf("touched %llu bytes: VmPTE %ld kB -> %ld kB (sum %llx)\n",
 	       (unsigned long long)len, before, vm_pte_kb(), (unsigned long long)sum);
+	printf("system: MemFree drop %ld kB, PageTables growth %ld kB\n",
+	       free0 - meminfo_kb("MemFree"), meminfo_kb("PageTables") - pt0);
 	return 0;
 }
 
@@ -363,8 +382,8 @@ int main(int argc, char **argv)
 		return cmd_check(argv[2], fd, num(argv[3]), num(argv[4]), num(argv[5]));
 	if (!strcmp(cmd, "errors"))
 		return cmd_errors(fd, num(argv[3]));
-	if (!strcmp(cmd, "touch") && argc == 5)
-		return cmd_touch(fd, num(argv[3]), num(argv[4]));
+	if (!strcmp(cmd, "touch") && (argc == 5 || argc == 6))
+		return cmd_touch(fd, num(argv[3]), num(argv[4]), argc == 6 ? num(argv[5]) : PAGE);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(fd, num(argv[3]));
 	fprintf(stderr, "usage: see tools/pmem-map.c\n");
