@@ -357,6 +357,11 @@ void rpmem_map_space_revoke(struct rpmem_map_space *ms)
 
 void rpmem_map_space_free(struct rpmem_map_space *ms)
 {
+#ifdef CONFIG_MEMORY_FAILURE
+	/* Revoked before, normally; never leave a freed node in the tree. */
+	if (ms->registered)
+		unregister_pfn_address_space(&ms->pfn_space);
+#endif
 	kfree(ms);
 }
 

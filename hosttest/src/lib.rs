@@ -31,8 +31,8 @@ pub mod uapi;
 pub mod xorshift;
 
 #[cfg(test)]
+mod map_fault_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod trust_tests;
-#[cfg(test)]
-mod map_fault_tests;

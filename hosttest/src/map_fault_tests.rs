@@ -38,11 +38,17 @@ fn misaligned_frames_or_addresses_fall_back() {
     // The frame is 2 MiB aligned only: a PUD entry does not fit.
     let v = vma(G1, G1, 0);
     assert_eq!(plan(v, G1, 18, 512, G1 / K), FaultPlan::Fallback);
-    assert_eq!(plan(v, G1, 9, 512, G1 / K), FaultPlan::Insert { addr: G1, pgoff: 0 });
+    assert_eq!(
+        plan(v, G1, 9, 512, G1 / K),
+        FaultPlan::Insert { addr: G1, pgoff: 0 }
+    );
     // A mapping from page 1: the address is aligned, the frame is not.
     let v = vma(G1, 8 << 20, 1);
     assert_eq!(plan(v, G1, 9, 0, G1 / K), FaultPlan::Fallback);
-    assert_eq!(plan(v, G1 + 5, 0, 0, G1 / K), FaultPlan::Insert { addr: G1, pgoff: 1 });
+    assert_eq!(
+        plan(v, G1 + 5, 0, 0, G1 / K),
+        FaultPlan::Insert { addr: G1, pgoff: 1 }
+    );
     // The entry would reach past the VMA.
     let v = vma(G1, M2 - K, 0);
     assert_eq!(plan(v, G1, 9, 0, G1 / K), FaultPlan::Fallback);
@@ -52,7 +58,13 @@ fn misaligned_frames_or_addresses_fall_back() {
 fn past_the_disk_is_out_of_range_for_base_pages() {
     let v = vma(G1, 4 * K, 0);
     assert_eq!(plan(v, G1 + 3 * K, 0, 0, 3), FaultPlan::OutOfRange);
-    assert_eq!(plan(v, G1 + 2 * K, 0, 0, 3), FaultPlan::Insert { addr: G1 + 2 * K, pgoff: 2 });
+    assert_eq!(
+        plan(v, G1 + 2 * K, 0, 0, 3),
+        FaultPlan::Insert {
+            addr: G1 + 2 * K,
+            pgoff: 2
+        }
+    );
     assert_eq!(plan(v, G1, 9, 0, 3), FaultPlan::Fallback);
     assert_eq!(plan(v, u64::MAX, 40, 0, 3), FaultPlan::Fallback);
 }
