@@ -15,7 +15,7 @@ KMAKE = $(ENV); make -C $(KDIR) M=$(ROOT) "$${KMAKE_ARGS[@]}" LIBCLANG_PATH=$$LI
 CARGO = cd $(ROOT)/tools/rpmemctl && env -u RUSTC cargo
 
 .PHONY: all modules bench-module rpmemctl bindings install clean kdir kdir-debug check check-debug demo bench image \
-	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack bench-preemptoff
+	rustfmt rustfmtcheck unit-test unit-test-module unit-test-rpmemctl checkpatch lint lint-clippy check-io-path check-layers check-durability check-durability-mutants mutants test copy-bench bench-kmap bench-icount bench-insn profile bench-memmap bench-ab bench-stack bench-preemptoff bench-map
 
 all: modules rpmemctl
 
@@ -90,6 +90,9 @@ bench-ab:
 
 bench-memmap:
 	@$(ROOT)/bench/memmap.sh
+
+bench-map:
+	@$(ROOT)/bench/map.sh
 
 bench-stack:
 	@$(ROOT)/bench/stack.sh

@@ -44,6 +44,7 @@ const char *rpmem_namespaces_param(void);
 u64 rpmem_first_valid_pfn(u64 pfn, u64 nr);
 bool rpmem_shares_section_with_ram(u64 phys, u64 size);
 bool rpmem_bdev_read_only(struct block_device *bdev);
+void rpmem_disk_detach(struct gendisk *disk);
 
 void rpmem_preempt_disable(void);
 void rpmem_preempt_enable(void);
@@ -53,5 +54,43 @@ struct block_device *rpmem_file_bdev(struct file *file);
 bool rpmem_file_readable(struct file *file);
 bool rpmem_file_writable(struct file *file);
 bool rpmem_bdev_file_exclusive(struct file *file);
+
+struct address_space;
+struct vm_area_struct;
+struct vm_fault;
+struct vm_operations_struct;
+struct rpmem_map_space;
+
+/* A VMA as mmap and the fault handlers see it. */
+struct rpmem_vma_info {
+	unsigned long start;
+	unsigned long end;
+	unsigned long pgoff;
+	bool shared;
+	bool write;
+	void *private_data;
+};
+
+struct rpmem_map_space *rpmem_map_space_create(u64 first_pfn, u64 pages);
+void rpmem_map_space_revoke(struct rpmem_map_space *ms);
+void rpmem_map_space_free(struct rpmem_map_space *ms);
+struct inode;
+void rpmem_map_space_open(struct rpmem_map_space *ms, struct file *file,
+			  struct inode *inode);
+void rpmem_map_space_release(struct rpmem_map_space *ms);
+void *rpmem_file_private(struct file *file);
+void rpmem_file_set_private(struct file *file, void *data);
+bool rpmem_file_writable_mode(struct file *file);
+void rpmem_vma_read(struct vm_area_struct *vma, struct rpmem_vma_info *q);
+void rpmem_vma_set_pfnmap(struct vm_area_struct *vma,
+			  const struct vm_operations_struct *ops, void *data,
+			  bool read_only);
+void rpmem_vmf_query(struct vm_fault *vmf, struct rpmem_vma_info *q,
+		     unsigned long *address, bool *write);
+unsigned int rpmem_vmf_insert_pfn(struct vm_fault *vmf, unsigned long pfn,
+				  unsigned int order, bool write);
+unsigned long rpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
 
 #endif

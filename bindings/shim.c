@@ -10,6 +10,8 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
+#include <linux/memory-failure.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/ioport.h>
@@ -282,4 +284,200 @@ bool rpmem_file_writable(struct file *file)
 bool rpmem_bdev_file_exclusive(struct file *file)
 {
 	return file->private_data == file;
+}
+
+/*
+ * The load/store mapping of a disk (src/abstractions/map_device.rs): an
+ * address_space of its own that every open file of the disk's map device
+ * shares (as devdax shares its inode's), so that one unmap_mapping_range()
+ * revokes every mapping; and the pfn_address_space through which
+ * memory_failure() finds the processes that map a poisoned frame.
+ */
+struct rpmem_map_space {
+	struct address_space mapping;
+#ifdef CONFIG_MEMORY_FAILURE
+	struct pfn_address_space pfn_space;
+	bool registered;
+#endif
+	unsigned long first_pfn;
+	/* Open files; while any, mapping.host is one of their inodes. */
+	struct mutex lock;
+	unsigned long files;
+};
+
+#ifdef CONFIG_MEMORY_FAILURE
+static int rpmem_pfn_to_vma_pgoff(struct vm_area_struct *vma, unsigned long pfn,
+				  pgoff_t *pgoff)
+{
+	struct rpmem_map_space *ms = container_of(vma->vm_file->f_mapping,
+						  struct rpmem_map_space, mapping);
+	unsigned long off;
+
+	if (pfn < ms->first_pfn)
+		return -EFAULT;
+	off = pfn - ms->first_pfn;
+	if (off < vma->vm_pgoff || off - vma->vm_pgoff >= vma_pages(vma))
+		return -EFAULT;
+	*pgoff = off;
+	return 0;
+}
+#endif
+
+struct rpmem_map_space *rpmem_map_space_create(u64 first_pfn, u64 pages)
+{
+	struct rpmem_map_space *ms = kzalloc(sizeof(*ms), GFP_KERNEL);
+
+	if (!ms)
+		return NULL;
+	address_space_init_once(&ms->mapping);
+	mutex_init(&ms->lock);
+	ms->first_pfn = first_pfn;
+#ifdef CONFIG_MEMORY_FAILURE
+	ms->pfn_space.node.start = first_pfn;
+	ms->pfn_space.node.last = first_pfn + pages - 1;
+	ms->pfn_space.mapping = &ms->mapping;
+	ms->pfn_space.pfn_to_vma_pgoff = rpmem_pfn_to_vma_pgoff;
+	ms->registered = !register_pfn_address_space(&ms->pfn_space);
+	if (!ms->registered)
+		pr_warn("rpmem: pfns %#llx+%#llx: no memory-failure handling\n",
+			first_pfn, pages);
+#endif
+	return ms;
+}
+
+void rpmem_map_space_revoke(struct rpmem_map_space *ms)
+{
+	unmap_mapping_range(&ms->mapping, 0, 0, 1);
+#ifdef CONFIG_MEMORY_FAILURE
+	if (ms->registered)
+		unregister_pfn_address_space(&ms->pfn_space);
+	ms->registered = false;
+#endif
+}
+
+void rpmem_map_space_free(struct rpmem_map_space *ms)
+{
+#ifdef CONFIG_MEMORY_FAILURE
+	/* Revoked before, normally; never leave a freed node in the tree. */
+	if (ms->registered)
+		unregister_pfn_address_space(&ms->pfn_space);
+#endif
+	kfree(ms);
+}
+
+/*
+ * An open file of the map device uses the shared mapping. The VFS reads
+ * f_mapping->host (readahead state, backing device) as an inode of the
+ * file's kind: while files are open, the host is the inode the first of
+ * them was opened through, held until the last closes.
+ */
+void rpmem_map_space_open(struct rpmem_map_space *ms, struct file *file,
+			  struct inode *inode)
+{
+	mutex_lock(&ms->lock);
+	if (!ms->files++)
+		ms->mapping.host = igrab(inode) ?: inode;
+	mutex_unlock(&ms->lock);
+	file->f_mapping = &ms->mapping;
+}
+
+void rpmem_map_space_release(struct rpmem_map_space *ms)
+{
+	struct inode *host = NULL;
+
+	mutex_lock(&ms->lock);
+	if (!--ms->files) {
+		host = ms->mapping.host;
+		ms->mapping.host = NULL;
+	}
+	mutex_unlock(&ms->lock);
+	if (host)
+		iput(host);
+}
+
+void *rpmem_file_private(struct file *file)
+{
+	return file->private_data;
+}
+
+void rpmem_file_set_private(struct file *file, void *data)
+{
+	file->private_data = data;
+}
+
+bool rpmem_file_writable_mode(struct file *file)
+{
+	return file->f_mode & FMODE_WRITE;
+}
+
+/* What mmap needs to know of a new VMA. */
+void rpmem_vma_read(struct vm_area_struct *vma, struct rpmem_vma_info *q)
+{
+	q->start = vma->vm_start;
+	q->end = vma->vm_end;
+	q->pgoff = vma->vm_pgoff;
+	/* MAP_SHARED: VM_SHARED is off for a read-only fd */
+	q->shared = vma->vm_flags & VM_MAYSHARE;
+	q->write = vma->vm_flags & VM_WRITE;
+	q->private_data = vma->vm_private_data;
+}
+
+/*
+ * Make a new VMA a page-less mapping served by @ops: flags as
+ * remap_pfn_range() sets them; read-only also drops VM_MAYWRITE, so
+ * mprotect() cannot make it writable.
+ */
+void rpmem_vma_set_pfnmap(struct vm_area_struct *vma,
+			  const struct vm_operations_struct *ops, void *data,
+			  bool read_only)
+{
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	if (read_only)
+		vm_flags_clear(vma, VM_MAYWRITE);
+	vma->vm_ops = ops;
+	vma->vm_private_data = data;
+}
+
+void rpmem_vmf_query(struct vm_fault *vmf, struct rpmem_vma_info *q,
+		     unsigned long *address, bool *write)
+{
+	rpmem_vma_read(vmf->vma, q);
+	*address = vmf->address;
+	*write = vmf->flags & FAULT_FLAG_WRITE;
+}
+
+/* Insert one entry of 4 KiB << @order at the fault's (aligned) address. */
+vm_fault_t rpmem_vmf_insert_pfn(struct vm_fault *vmf, unsigned long pfn,
+				unsigned int order, bool write)
+{
+	if (!order)
+		return vmf_insert_pfn(vmf->vma, vmf->address & PAGE_MASK, pfn);
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	if (order == PMD_ORDER)
+		return vmf_insert_pfn_pmd(vmf, pfn, write);
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (order == PUD_ORDER)
+		return vmf_insert_pfn_pud(vmf, pfn, write);
+#endif
+	return VM_FAULT_FALLBACK;
+}
+
+unsigned long rpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags)
+{
+	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
+/*
+ * After del_gendisk(): the disk's queue data is about to go, while block
+ * devices may stay open and be closed later (their ->release). Clear
+ * private_data under the open mutex that ->open and ->release run under.
+ */
+void rpmem_disk_detach(struct gendisk *disk)
+{
+	mutex_lock(&disk->open_mutex);
+	disk->private_data = NULL;
+	mutex_unlock(&disk->open_mutex);
 }

@@ -89,6 +89,9 @@ MODULE="modload,params,modprobe_conf,move,personality,badblocks,unbind_load,info
 # to the disks and the module pinned under a caller (issue 25), the source's
 # page cache and ranges that start inside a page (copy_cache).
 COPY="copy,copy_rules,copy_intr,copy_rights,ctl_pin,copy_cache"
+# The load/store mapping (/dev/pmemN.map): errors, data, huge entries,
+# pinning, revocation at unbind, read-only disks.
+MAP="map_basic,map_revoke,map_badblock,map_readonly,map_exclusive"
 # Export over NVMe/TCP (loopback) and stacking under device-mapper and md.
 STACK="nvme_export nvme_unbind dm_linear dm_striped md_raid1 md_raid1_fault"
 plan_normal() { # [tests appended to the module boot]
@@ -103,6 +106,9 @@ plan_normal() { # [tests appended to the module boot]
 	echo "stack|stack|2|1G|1|$(both $STACK | sed 's/,$//')"
 	echo "module|module|3|1G,1G,256M|1|$MODULE${1:+,$1}"
 	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
+	# The load/store mapping of a disk (docs/dax.md).
+	echo "map|map|2|1G,1G|1|$MAP"
+	echo "map-ram|map-ram|1|512G|1|map_ram_cost|||RPMEM_MAXMEM=600G"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
@@ -111,6 +117,9 @@ plan_normal() { # [tests appended to the module boot]
 	# A 512 GiB (sparse) NVDIMM in the 2 GiB guest: what binding it costs in
 	# RAM, rpmem against nd_pmem's raw mode.
 	echo "ramcost|ramcost|1|512G|1|ram_cost|||RPMEM_MAXMEM=600G"
+	# The same through the load/store mapping (stores, write-back, fence).
+	echo "powercut-map|powercut-map|1|1G|1|map_powercut_write|RPMEM-ACK 150"
+	echo "powercut-map|after-powercut-map|1|1G|0|map_powercut_check"
 	# A BTT namespace on a labelled NVDIMM, then rpmem loaded before nd_pmem.
 	echo "formatted|formatted|1|1G|1|formatted_write|||RPMEM_NVDIMM_LABEL=128K"
 	echo "formatted|formatted-2|1|1G|0|formatted_check|||RPMEM_NVDIMM_LABEL=128K"

@@ -36,7 +36,7 @@ functions=(
 	'rpmem_.*'
 )
 types=(nd_device_driver nd_namespace_common nd_namespace_io nd_region nvdimm_event
-       nvdimm_claim_class badblocks)
+       nvdimm_claim_class badblocks rpmem_vma_info rpmem_map_space)
 args=(--use-core --no-layout-tests --no-doc-comments --no-recursive-allowlist
       --rust-target 1.85 --ctypes-prefix ffi
       --blocklist-type '__kernel_s?size_t' --blocklist-type __kernel_ptrdiff_t

@@ -34,7 +34,7 @@ rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
 tools=$RPMEM_CACHE/tools
 mkdir -p "$tools"
 rm -f "$tools/rpmemctl"	# the C build of earlier trees
-for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window copyfd runas; do
+for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window copyfd runas pmem-map; do
 	src=$RPMEM_ROOT/tools/$t.c
 	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"

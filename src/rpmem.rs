@@ -25,6 +25,8 @@ mod dev_range;
 mod geometry;
 #[path = "logic/info_block.rs"]
 mod info_block;
+#[path = "logic/map_fault.rs"]
+mod map_fault;
 #[path = "logic/params.rs"]
 mod params;
 #[path = "logic/pfn.rs"]

@@ -11,6 +11,8 @@ pub mod dev_range;
 pub mod geometry;
 #[path = "../../src/logic/info_block.rs"]
 pub mod info_block;
+#[path = "../../src/logic/map_fault.rs"]
+pub mod map_fault;
 #[path = "../../src/logic/params.rs"]
 pub mod params;
 #[path = "../../src/logic/pfn.rs"]
@@ -28,6 +30,8 @@ pub mod uapi;
 #[path = "../../src/logic/xorshift.rs"]
 pub mod xorshift;
 
+#[cfg(test)]
+mod map_fault_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -26,6 +26,14 @@ pub(crate) trait BioQueue: Send + Sync {
     /// Serve `bio` (complete it or pass it on). Must not sleep for a
     /// `REQ_NOWAIT` bio.
     fn submit_bio(&self, bio: Bio);
+    /// The disk's block device is being opened (for writing if `write`);
+    /// `Err` refuses it. Called under the disk's open mutex.
+    fn open(&self, _write: bool) -> Result {
+        Ok(())
+    }
+    /// One open of the block device has been closed (the block layer does
+    /// not say which). Called under the disk's open mutex.
+    fn release(&self) {}
 }
 
 /// What the disks of a driver share with users that may outlive a binding
@@ -62,6 +70,8 @@ impl<F: DiskFamily> DiskType<F> {
             fops: bindings::block_device_operations {
                 owner: (&raw const bindings::__this_module).cast_mut(),
                 submit_bio: Some(submit_bio_callback::<F>),
+                open: Some(open_callback::<F>),
+                release: Some(release_callback::<F>),
                 // SAFETY: all-zero is a valid `block_device_operations`.
                 ..unsafe { core::mem::zeroed() }
             },
@@ -130,4 +140,41 @@ unsafe extern "C" fn submit_bio_callback<F: DiskFamily>(bio: *mut bindings::bio)
     };
     // SAFETY: the block layer hands us a live bio to complete.
     queue.submit_bio(unsafe { Bio::from_raw(bio) });
+}
+
+/// `open` of every disk of family `F`.
+///
+/// # Safety
+///
+/// Called by the block layer under `disk->open_mutex` for a live disk of
+/// family `F`.
+unsafe extern "C" fn open_callback<F: DiskFamily>(
+    disk: *mut bindings::gendisk,
+    mode: bindings::blk_mode_t,
+) -> kernel::ffi::c_int {
+    // SAFETY: a live disk of family `F` has its `F::Queue` in
+    // `private_data` (the block layer opens only live disks, and
+    // `GenDisk`'s drop clears it under the open mutex we hold before the
+    // queue goes).
+    let Some(queue) = (unsafe { (*disk).private_data.cast::<F::Queue<'_>>().as_ref() }) else {
+        return ENXIO.to_errno();
+    };
+    match queue.open(mode & bindings::BLK_OPEN_WRITE != 0) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `release` of every disk of family `F`.
+///
+/// # Safety
+///
+/// Called by the block layer under `disk->open_mutex` for a disk of family
+/// `F`, once per successful open.
+unsafe extern "C" fn release_callback<F: DiskFamily>(disk: *mut bindings::gendisk) {
+    // SAFETY: `private_data` is the live queue, or NULL once `GenDisk`'s
+    // drop has detached it (under the open mutex we hold).
+    if let Some(queue) = unsafe { (*disk).private_data.cast::<F::Queue<'_>>().as_ref() } {
+        queue.release();
+    }
 }

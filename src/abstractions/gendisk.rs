@@ -193,6 +193,9 @@ impl<F: DiskFamily> Drop for GenDisk<'_, F> {
         // pointer into `queue`, which is dropped after this.
         unsafe {
             bindings::del_gendisk(d);
+            // Block devices closed from now on find no queue data
+            // (`disk_type`'s release callback).
+            bindings::rpmem_disk_detach(d);
             let record = take_record::<F>(d);
             bindings::synchronize_rcu();
             drop(record);

@@ -24,6 +24,8 @@ pub(crate) mod control_device;
 pub(crate) mod disk_type;
 pub(crate) mod gendisk;
 pub(crate) mod kmap;
+pub(crate) mod map_device;
+mod map_vma;
 pub(crate) mod mapping;
 pub(crate) mod memmap;
 pub(crate) mod module_param;

@@ -35,6 +35,12 @@ mod dev_range;
     dead_code,
     reason = "rpmem's pure logic; the benchmarks use a few items"
 )]
+#[path = "../logic/map_fault.rs"]
+mod map_fault;
+#[allow(
+    dead_code,
+    reason = "rpmem's pure logic; the benchmarks use a few items"
+)]
 #[path = "../logic/pfn.rs"]
 mod pfn;
 #[allow(

@@ -9,10 +9,12 @@
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+use super::disk_map::{self, DiskMap};
 use super::disk_shared::DiskShared;
 use super::io::DiskIo;
 use crate::abstractions::disk_type::{DiskFamily, DiskFrames, DiskType};
 use crate::abstractions::gendisk::{GenDisk, GenDiskBuilder};
+use crate::abstractions::map_device::MapDevice;
 use crate::abstractions::mapping::Mapping;
 use crate::abstractions::memmap;
 use crate::abstractions::namespace::{CommonNamespace, Namespace};
@@ -35,6 +37,9 @@ pub(crate) static RPMEM_DISKS: DiskType<RpmemDisks> = DiskType::new();
 
 /// One rpmem disk, owned by the namespace's binding.
 pub(crate) struct PmemDisk<'ns> {
+    /// First to drop: revokes the load/store mappings before the disk and
+    /// its frames go.
+    _map: Pin<KBox<MapDevice<DiskMap>>>,
     disk: GenDisk<'ns, RpmemDisks>,
     shared: Arc<DiskShared>,
 }
@@ -97,7 +102,8 @@ impl<'ns> PmemDisk<'ns> {
 
         let (disk_name, ns_name) = (field(&common.disk_name()), field(name.to_bytes()));
         let shared = DiskShared::new(disk_name, ns_name, size >> 9, flags)?;
-        region.populate_badblocks(&shared.badblocks, frames.mapping().phys(), size);
+        let phys = frames.mapping().phys();
+        region.populate_badblocks(&shared.badblocks, phys, size);
 
         let disk_frames = DiskFrames::new(space.clone(), &frames)?;
         let queue = KBox::pin(
@@ -127,7 +133,16 @@ impl<'ns> PmemDisk<'ns> {
             None => pr_warn!("{}: 'badblocks' notification disabled\n", name),
         }
         shared.set_read_only(disk.read_only());
-        Ok(KBox::pin(PmemDisk { disk, shared }, GFP_KERNEL)?)
+        let map = disk_map::register(&shared, phys, size)
+            .inspect_err(|e| pr_err!("{}: cannot add the map device: {:?}\n", name, e))?;
+        Ok(KBox::pin(
+            PmemDisk {
+                _map: map,
+                disk,
+                shared,
+            },
+            GFP_KERNEL,
+        )?)
     }
 
     /// What outlives the binding.

@@ -5,8 +5,9 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use kernel::new_mutex;
 use kernel::prelude::*;
-use kernel::sync::Arc;
+use kernel::sync::{Arc, Mutex};
 
 use crate::abstractions::badblocks::BadBlocks;
 use crate::abstractions::disk_type::DiskIdentity;
@@ -28,6 +29,10 @@ pub(crate) struct DiskShared {
     read_only: AtomicBool,
     /// Copies reading from or writing to the disk now.
     copies: AtomicU32,
+    /// The block device's opens and the load/store mappings: the
+    /// exclusion rule between them (docs/dax.md).
+    #[pin]
+    access: Mutex<Access>,
     /// Known-bad sectors.
     #[pin]
     pub(crate) badblocks: BadBlocks,
@@ -37,6 +42,18 @@ impl DiskIdentity for DiskShared {
     fn badblocks(&self) -> &BadBlocks {
         &self.badblocks
     }
+}
+
+/// Who uses the disk: the block device's opens and the load/store
+/// mappings.
+#[derive(Default)]
+struct Access {
+    /// Opens of the block device not yet closed.
+    opens: u32,
+    /// One of them was for writing.
+    opened_for_write: bool,
+    /// Load/store mappings (VMAs).
+    mappings: u32,
 }
 
 /// Marks a disk as used by a copy while it lives.
@@ -59,6 +76,7 @@ impl DiskShared {
                 flags,
                 read_only: AtomicBool::new(false),
                 copies: AtomicU32::new(0),
+                access <- new_mutex!(Access::default()),
                 badblocks <- BadBlocks::new(),
             }),
             GFP_KERNEL,
@@ -68,6 +86,55 @@ impl DiskShared {
     /// Record the disk's read-only state (the region's, as applied).
     pub(crate) fn set_read_only(&self, read_only: bool) {
         self.read_only.store(read_only, Ordering::Relaxed);
+    }
+
+    /// The region's read-only state, as last applied to the disk.
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only.load(Ordering::Relaxed)
+    }
+
+    /// The block device is being opened: for writing, refused (`EBUSY`)
+    /// while the disk is mapped.
+    pub(crate) fn block_open(&self, write: bool) -> Result {
+        let mut a = self.access.lock();
+        if write && a.mappings != 0 {
+            return Err(EBUSY);
+        }
+        a.opens += 1;
+        a.opened_for_write |= write;
+        Ok(())
+    }
+
+    /// One open of the block device was closed. The block layer does not
+    /// say which, so "open for write" lasts until every open is closed.
+    pub(crate) fn block_release(&self) {
+        let mut a = self.access.lock();
+        a.opens = a.opens.saturating_sub(1);
+        if a.opens == 0 {
+            a.opened_for_write = false;
+        }
+    }
+
+    /// A new load/store mapping: refused (`EBUSY`) while the block device
+    /// is open for write.
+    pub(crate) fn map_use(&self) -> Result {
+        let mut a = self.access.lock();
+        if a.opened_for_write {
+            return Err(EBUSY);
+        }
+        a.mappings += 1;
+        Ok(())
+    }
+
+    /// A copy or split of a mapping: one more, never refused.
+    pub(crate) fn map_again(&self) {
+        self.access.lock().mappings += 1;
+    }
+
+    /// One load/store mapping fewer.
+    pub(crate) fn map_done(&self) {
+        let mut a = self.access.lock();
+        a.mappings = a.mappings.saturating_sub(1);
     }
 
     /// Mark the disk as used by a copy until the result is dropped.

@@ -212,6 +212,14 @@ impl<'ns> DiskIo<'ns> {
 }
 
 impl BioQueue for DiskIo<'_> {
+    fn open(&self, write: bool) -> Result {
+        self.shared.block_open(write)
+    }
+
+    fn release(&self) {
+        self.shared.block_release();
+    }
+
     #[inline(always)]
     fn submit_bio(&self, mut bio: Bio) {
         let is_write = match bio.op() {

@@ -1,0 +1,22 @@
+# A read-only disk maps read-only (docs/dax.md): with its region set
+# read-only, opening /dev/pmemN.map for writing fails (EROFS), a read-only
+# fd's shared writable mapping fails (EACCES), and a read-only mapping
+# reads the data the disk held.
+. /tests/lib.sh
+load_driver rpmem
+ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
+[ -n "$ns" ] || fail "no 1 GiB namespace"
+region=$(readlink -f /sys/bus/nd/devices/$ns/..)
+map=$(disk_of $ns).map
+pmem-map write $map 0 1M 5 2> /dev/null || fail "write while writable"
+unbind $ns
+echo 1 > "$region/read_only" || fail "cannot set $region read-only"
+dev=$(serve rpmem $ns) || fail "$dev"
+trap 'unbind $ns; echo 0 > "$region/read_only"' EXIT
+[ "$(blockdev --getro $dev)" = 1 ] || fail "$dev is not read-only"
+pmem-map write $map 0 1M 6 2> /tmp/e && fail "a write mapping of a read-only disk worked"
+grep -q "Read-only file system" /tmp/e || fail "open for write: $(cat /tmp/e), expected EROFS"
+r=$(pmem-map errors $map 1G)
+case $r in *" last=OK write=EACCES") ;; *) fail "read-only disk: $r" ;; esac
+r=$(pmem-map check $map 0 1M 5) || fail "read through a read-only mapping: $r"
+info "read-only disk: open for write EROFS, shared writable mmap EACCES, reads: $r"

@@ -1,0 +1,35 @@
+# Unbinding a disk revokes its load/store mappings (docs/dax.md): a
+# process holding /dev/pmemN.map mapped pins rpmem (rmmod: in use), the
+# unbind proceeds, and the process's next load through the mapping gets
+# SIGBUS, never the memory that is gone; a new mmap on its still-open fd
+# of the gone disk fails (ENODEV). rmmod works once the process has ended.
+# The runner fails on any kernel splat.
+. /tests/lib.sh
+load_driver rpmem
+ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
+[ -n "$ns" ] || fail "no 1 GiB namespace"
+map=$(disk_of $ns).map
+rm -f /tmp/hold.out
+pmem-map hold $map 64M > /tmp/hold.out 2>&1 &
+pid=$!
+n=0
+until grep -q '^mapped$' /tmp/hold.out; do
+	[ -e /proc/$pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"
+	n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map hold did not map in 300 s"
+	sleep 0.1
+done
+grep -q "$map" /proc/$pid/maps || fail "$map not in the process's maps"
+rmmod rpmem > /tmp/rmmod.out 2>&1 && fail "rmmod rpmem succeeded while $map is mapped"
+grep -q "in use" /tmp/rmmod.out || fail "rmmod while mapped: $(cat /tmp/rmmod.out)"
+info "rmmod while mapped: refused ($(cat /tmp/rmmod.out))"
+unbind $ns
+[ -e $map ] && fail "$map still exists after unbind"
+[ "$(bound_to $ns)" = "" ] || fail "$ns still bound"
+kill -USR1 $pid
+wait $pid && rc=0 || rc=$?
+[ $rc = 3 ] || fail "load after unbind: exit $rc, $(cat /tmp/hold.out) (expected SIGBUS, exit 3)"
+grep -q '^sigbus$' /tmp/hold.out || fail "no SIGBUS after unbind: $(cat /tmp/hold.out)"
+grep -q '^mmap=ENODEV$' /tmp/hold.out || fail "a new mmap after unbind: $(cat /tmp/hold.out), expected ENODEV"
+info "load through the mapping after unbind: SIGBUS; mmap on an open fd: ENODEV"
+rmmod rpmem || fail "rmmod after the process ended"
+info "rmmod after the process ended: done"

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmem-map: load/store through an rpmem map device (/dev/pmemN.map, see
+ * docs/dax.md), as an application would, and the checks the guest tests
+ * make of it.
+ *
+ *   pmem-map write  DEV OFF LEN SEED   store a pattern, write it back from
+ *                                      the CPU cache (clwb, else clflushopt,
+ *                                      else clflush, per CPUID) and sfence
+ *   pmem-map check  PATH OFF LEN SEED  compare with the pattern: through a
+ *                                      mapping, or O_DIRECT pread if PATH is
+ *                                      a block device (exit 1 if different)
+ *   pmem-map errors DEV SIZE           try MAP_PRIVATE and a mapping past
+ *                                      SIZE; print the errors
+ *   pmem-map touch  DEV OFF LEN [STEP] map at a 1 GiB aligned address, load
+ *                                      every STEP bytes (4 KiB); print the
+ *                                      process's page tables (VmPTE) and the
+ *                                      system's MemFree and PageTables
+ *                                      before and after; exit 3 on SIGBUS
+ *                                      (offset printed)
+ *   pmem-map hold   DEV LEN            map and load; print "mapped"; on
+ *                                      SIGUSR1 try a new mapping (print
+ *                                      "mmap=" its error), load again:
+ *                                      print "loaded" or "sigbus" (exit 3)
+ *   pmem-map bench  DEV|BDEV LEN SECS  4 KiB random loads/stores (DEV) or
+ *                                      O_DIRECT preads/pwrites (BDEV):
+ *                                      read and write IOPS
+ *
+ * OFF and LEN are bytes (suffix K, M, G); LEN a multiple of 4 KiB.
+ */
+#define _GNU_SOURCE
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define GIB (1UL << 30)
+
+static sigjmp_buf bus_jump;
+static volatile void *bus_addr;
+static volatile sig_atomic_t usr1;
+
+static void on_bus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	bus_addr = si->si_addr;
+	siglongjmp(bus_jump, 1);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1 = 1;
+}
+
+static uint64_t num(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'K': return v << 10;
+	case 'M': return v << 20;
+	case 'G': return v << 30;
+	default: return v;
+	}
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* The pattern's 64-bit word at byte offset @off for @seed. */
+static uint64_t word(uint64_t off, uint64_t seed)
+{
+	uint64_t x = (off >> 3) * 0x9e3779b97f4a7c15ULL + seed + 1;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+/* Map LEN bytes of FD from OFF at an address aligned to 1 GiB. */
+static char *map_aligned(int fd, uint64_t off, uint64_t len, int prot)
+{
+	char *area = mmap(NULL, len + GIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			  -1, 0);
+	char *at, *p;
+
+	if (area == MAP_FAILED)
+		die("mmap (reserve)");
+	at = (char *)(((uintptr_t)area + GIB - 1) & ~(GIB - 1));
+	p = mmap(at, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+enum flush { CLFLUSH, CLFLUSHOPT, CLWB };
+
+static enum flush flush_kind(void)
+{
+	unsigned int a, b, c, d;
+
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+		if (b & (1U << 24))
+			return CLWB;
+		if (b & (1U << 23))
+			return CLFLUSHOPT;
+	}
+	return CLFLUSH;
+}
+
+/* Write back [p, p + len) from the CPU cache; then sfence. */
+static void persist(char *p, uint64_t len, enum flush kind)
+{
+	char *line;
+
+	for (line = p; line < p + len; line += 64) {
+		switch (kind) {
+		case CLWB:
+			asm volatile(".byte 0x66; xsaveopt %0" : "+m"(*line)); /* clwb */
+			break;
+		case CLFLUSHOPT:
+			asm volatile(".byte 0x66; clflush %0" : "+m"(*line)); /* clflushopt */
+			break;
+		default:
+			asm volatile("clflush %0" : "+m"(*line));
+		}
+	}
+	asm volatile("sfence" ::: "memory");
+}
+
+static const char *const flush_names[] = { "clflush", "clflushopt", "clwb" };
+
+static int cmd_write(int fd, uint64_t off, uint64_t len, uint64_t seed)
+{
+	char *p = map_aligned(fd, off, len, PROT_READ | PROT_WRITE);
+	enum flush kind = flush_kind();
+	uint64_t i;
+
+	for (i = 0; i < len; i += 8)
+		*(volatile uint64_t *)(p + i) = word(off + i, seed);
+	persist(p, len, kind);
+	fprintf(stderr, "pmem-map: wrote %llu bytes at %llu, written back with %s + sfence\n",
+		(unsigned long long)len, (unsigned long long)off, flush_names[kind]);
+	return 0;
+}
+
+static int cmd_check(const char *path, int fd, uint64_t off, uint64_t len, uint64_t seed)
+{
+	struct stat st;
+	char *p;
+	uint64_t i;
+
+	if (fstat(fd, &st))
+		die("fstat");
+	if (S_ISBLK(st.st_mode)) {
+		int dfd = open(path, O_RDONLY | O_DIRECT);
+
+		if (dfd < 0 || posix_memalign((void **)&p, PAGE, len))
+			die("open O_DIRECT");
+		if (pread(dfd, p, len, off) != (ssize_t)len)
+			die("pread");
+	} else {
+		p = map_aligned(fd, off, len, PROT_READ);
+	}
+	for (i = 0; i < len; i += 8) {
+		if (*(uint64_t *)(p + i) != word(off + i, seed)) {
+			printf("differs at %llu\n", (unsigned long long)(off + i));
+			return 1;
+		}
+	}
+	printf("equal %llu bytes at %llu\n", (unsigned long long)len, (unsigned long long)off);
+	return 0;
+}
+
+static const char *err_name(int e)
+{
+	switch (e) {
+	case 0: return "OK";
+	case EINVAL: return "EINVAL";
+	case ENXIO: return "ENXIO";
+	case EACCES: return "EACCES";
+	case EBUSY: return "EBUSY";
+	case ENODEV: return "ENODEV";
+	case EPERM: return "EPERM";
+	default: return strerror(e);
+	}
+}
+
+static int try_map(int fd, uint64_t off, uint64_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, len);
+	return 0;
+}
+
+static int cmd_errors(int fd, uint64_t size)
+{
+	printf("private=%s ", err_name(try_map(fd, 0, PAGE, PROT_READ, MAP_PRIVATE)));
+	printf("beyond=%s ", err_name(try_map(fd, size, PAGE, PROT_READ, MAP_SHARED)));
+	printf("straddle=%s ", err_name(try_map(fd, size - PAGE, 2 * PAGE, PROT_READ, MAP_SHARED)));
+	printf("last=%s ", err_name(try_map(fd, size - PAGE, PAGE, PROT_READ, MAP_SHARED)));
+	printf("write=%s\n", err_name(try_map(fd, 0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED)));
+	return 0;
+}
+
+static long vm_pte_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		die("/proc/self/status");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[256], name[64];
+	long kb, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &kb) == 2 && !strcmp(name, key))
+			found = kb;
+	fclose(f);
+	return found;
+}
+
+static int cmd_touch(int fd, uint64_t off, uint64_t len, uint64_t stride)
+{
+	long before = vm_pte_kb(), free0 = meminfo_kb("MemFree"), pt0 = meminfo_kb("PageTables");
+	char *p = map_aligned(fd, off, len, PROT_READ);
+	uint64_t i, sum = 0;
+
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("sigbus at offset %llu\n",
+		       (unsigned long long)(off + ((char *)bus_addr - p)));
+		return 3;
+	}
+	for (i = 0; i < len; i += stride)
+		sum += *(volatile uint64_t *)(p + i);
+	printf("touched %llu bytes: VmPTE %ld kB -> %ld kB (sum %llx)\n",
+	       (unsigned long long)len, before, vm_pte_kb(), (unsigned long long)sum);
+	printf("system: MemFree drop %ld kB, PageTables growth %ld kB\n",
+	       free0 - meminfo_kb("MemFree"), meminfo_kb("PageTables") - pt0);
+	return 0;
+}
+
+static int cmd_hold(int fd, uint64_t len)
+{
+	char *p = map_aligned(fd, 0, len, PROT_READ);
+	uint64_t i, sum = 0;
+
+	signal(SIGUSR1, on_usr1);
+	for (i = 0; i < len; i += PAGE)
+		sum += *(volatile uint64_t *)(p + i);
+	printf("mapped\n");
+	fflush(stdout);
+	while (!usr1)
+		pause();
+	printf("mmap=%s\n", err_name(try_map(fd, 0, PAGE, PROT_READ, MAP_SHARED)));
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("sigbus\n");
+		return 3;
+	}
+	for (i = 0; i < len; i += PAGE)
+		sum += *(volatile uint64_t *)(p + i);
+	printf("loaded %llx\n", (unsigned long long)sum);
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 4 KiB random reads then writes for SECS each: loads/stores or O_DIRECT. */
+static int cmd_bench(const char *path, uint64_t len, double secs)
+{
+	struct stat st;
+	uint64_t pages = len / PAGE, x = 88172645463325252ULL, n;
+	enum flush kind = flush_kind();
+	char *buf, *p = NULL;
+	int dfd = -1, w;
+	double t0;
+
+	if (stat(path, &st))
+		die(path);
+	if (posix_memalign((void **)&buf, PAGE, PAGE))
+		die("posix_memalign");
+	memset(buf, 0x5a, PAGE);
+	if (S_ISBLK(st.st_mode)) {
+		dfd = open(path, O_RDWR | O_DIRECT);
+		if (dfd < 0)
+			die(path);
+	} else {
+		int fd = open(path, O_RDWR);
+
+		if (fd < 0)
+			die(path);
+		p = map_aligned(fd, 0, len, PROT_READ | PROT_WRITE);
+		for (n = 0; n < pages; n++)	/* fault everything in first */
+			(void)*(volatile char *)(p + n * PAGE);
+	}
+	for (w = 0; w < 2; w++) {
+		t0 = now();
+		for (n = 0; now() - t0 < secs;) {
+			for (int k = 0; k < 256; k++, n++) {
+				uint64_t pg;
+
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				pg = x % pages;
+				if (p && w) {
+					memcpy(p + pg * PAGE, buf, PAGE);
+					persist(p + pg * PAGE, PAGE, kind);
+				} else if (p) {
+					memcpy(buf, p + pg * PAGE, PAGE);
+				} else if ((w ? pwrite(dfd, buf, PAGE, pg * PAGE) :
+					  pread(dfd, buf, PAGE, pg * PAGE)) != (ssize_t)PAGE) {
+					die("pread/pwrite");
+				}
+			}
+		}
+		printf("%s %s 4k-random: %.0f IOPS (%llu in %.2f s)\n", p ? "mmap" : "odirect",
+		       w ? "write" : "read", n / (now() - t0), (unsigned long long)n, now() - t0);
+	}
+	if (p)
+		printf("mmap writes written back with %s + sfence per 4 KiB\n", flush_names[kind]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO };
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int fd;
+
+	if (argc < 4 && strcmp(cmd, "hold")) {
+		fprintf(stderr, "usage: see tools/pmem-map.c\n");
+		return 2;
+	}
+	if (argc < 3)
+		return 2;
+	sigaction(SIGBUS, &sa, NULL);
+	if (!strcmp(cmd, "bench"))
+		return argc < 5 ? 2 : cmd_bench(argv[2], num(argv[3]), atof(argv[4]));
+	fd = open(argv[2], !strcmp(cmd, "write") ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		die(argv[2]);
+	if (!strcmp(cmd, "write") && argc == 6)
+		return cmd_write(fd, num(argv[3]), num(argv[4]), num(argv[5]));
+	if (!strcmp(cmd, "check") && argc == 6)
+		return cmd_check(argv[2], fd, num(argv[3]), num(argv[4]), num(argv[5]));
+	if (!strcmp(cmd, "errors"))
+		return cmd_errors(fd, num(argv[3]));
+	if (!strcmp(cmd, "touch") && (argc == 5 || argc == 6))
+		return cmd_touch(fd, num(argv[3]), num(argv[4]), argc == 6 ? num(argv[5]) : PAGE);
+	if (!strcmp(cmd, "hold"))
+		return cmd_hold(fd, num(argv[3]));
+	fprintf(stderr, "usage: see tools/pmem-map.c\n");
+	return 2;
+}
