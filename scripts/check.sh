@@ -108,15 +108,14 @@ plan_normal() { # [tests appended to the module boot]
 	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# The load/store mapping of a disk (docs/dax.md).
 	echo "map|map|2|1G,1G|1|$MAP"
-	echo "map-ram|map-ram|1|512G|1|map_ram_cost|||RPMEM_MAXMEM=600G"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
 		echo "powercut-$d|after-powercut-$d|1|1G|0|powercut_check@$d"
 	done
 	# A 512 GiB (sparse) NVDIMM in the 2 GiB guest: what binding it costs in
-	# RAM, rpmem against nd_pmem's raw mode.
-	echo "ramcost|ramcost|1|512G|1|ram_cost|||RPMEM_MAXMEM=600G"
+	# RAM, rpmem against nd_pmem's raw mode, and what mapping it whole does.
+	echo "ramcost|ramcost|1|512G|1|ram_cost,map_ram_cost|||RPMEM_MAXMEM=600G"
 	# The same through the load/store mapping (stores, write-back, fence).
 	echo "powercut-map|powercut-map|1|1G|1|map_powercut_write|RPMEM-ACK 150"
 	echo "powercut-map|after-powercut-map|1|1G|0|map_powercut_check"
