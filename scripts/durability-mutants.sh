@@ -100,6 +100,7 @@ nd_pmem-y := pmem.o' > "$work/Kbuild"
 		run=("$RPMEM_ROOT/scripts/durability.sh")
 		extra=$work/nd_pmem.cpio
 	fi
+	where=$(echo "$where" | paste -sd';' | sed 's/;/; /g')
 	echo "  changed $where"
 	DURABILITY_DRIVERS=$drv DURABILITY_EXPECT=fail DURABILITY_EXTRA_CPIO=$extra \
 	RPMEM_LOG_DIR=$logs/$drv-$name RPMEM_NVDIMM_DIR=/dev/shm/rpmem-mut-$drv-$name \

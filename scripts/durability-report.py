@@ -7,8 +7,8 @@ CHECKER_OUT is what tools/qemu-pmem-check.c wrote; the console log holds the
 guest's PMEM-KSYM lines (the driver module's text symbols from
 /proc/kallsyms) and SYSTEM_MAP names the kernel's. Prints one line per
 place (state, last store, last flush, and the caller when the
-store was in a leaf function such as memcpy: the return address at the
-stack pointer) with how many lines and acknowledgements it covers and one
+store was in a string copy such as memcpy, a leaf function: the return
+address at the stack pointer) with how many lines and acknowledgements it covers and one
 example line, then the instructions
 that made lines durable (fences, clflush) and the checker's last summary. Exit status 0; the caller judges the counts.
 """
@@ -71,7 +71,12 @@ def main():
                          r"store_pc=(0x[0-9a-f]+) flush_pc=(0x[0-9a-f]+)(?: store_ret=(0x[0-9a-f]+))?", line)
             if not m:
                 continue
-            caller = text_symbol(syms, addrs, int(m.group(6) or "0", 16))
+            store_pc = int(m.group(4), 16)
+            # The word at the stack pointer is the return address only in a
+            # function that keeps nothing on the stack: the string copies.
+            caller = ""
+            if re.search(r"memcpy|memmove|memset|copy_mc", name(syms, addrs, store_pc)):
+                caller = text_symbol(syms, addrs, int(m.group(6) or "0", 16))
             key = (m.group(3), int(m.group(4), 16), int(m.group(5), 16), caller)
             p = places.setdefault(key, {"lines": 0, "acks": set(), "example": m.group(2)})
             p["lines"] += 1
