@@ -43,20 +43,20 @@ rpmem_mutant() { # name tree
 	local t=$2/src
 	case $1 in
 	memcpy) # plain stores (cached) instead of memcpy_flushcache's non-temporal ones
-		mutate "$t/kmap.rs" 'bindings::__memcpy_flushcache(dst.cast(), from.cast(), len)' \
+		mutate "$t/abstractions/pfn_mapping.rs" 'bindings::__memcpy_flushcache(dst.cast(), from.cast(), len)' \
 			'core::ptr::copy_nonoverlapping(from, dst, len)' ;;
 	no-fua) # REQ_FUA ignored: no flush after a FUA write
-		mutate "$t/io.rs" 'if bio.is_fua() && bio.status() == BLK_STS_OK {' \
-			'if core::hint::black_box(false) && bio.is_fua() && bio.status() == BLK_STS_OK {' ;;
+		mutate "$t/driver/io.rs" 'if bio.is_fua() && bio.status() == Status::OK {' \
+			'if core::hint::black_box(false) && bio.is_fua() && bio.status() == Status::OK {' ;;
 	no-preflush) # REQ_PREFLUSH ignored: no nvdimm_flush before the data
-		mutate "$t/io.rs" 'if bio.is_preflush() {' 'if core::hint::black_box(false) && bio.is_preflush() {' ;;
+		mutate "$t/driver/io.rs" 'if bio.is_preflush() {' 'if core::hint::black_box(false) && bio.is_preflush() {' ;;
 	no-copy-wb) # the pfn copy's cache write-back after copy_mc_to_kernel dropped
-		mutate "$t/kmap.rs" 'unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };' 'let _ = (dst, len);' ;;
+		mutate "$t/abstractions/pfn_mapping.rs" 'unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };' 'let _ = (dst, len);' ;;
 	no-flush) # the flush's sfence dropped: rpmem's flushes are libnvdimm's
 		# nvdimm_flush(), which on an NVDIMM without flush hints (QEMU's)
 		# is that sfence and nothing else; the mutant skips both calls
-		mutate "$t/region.rs" 'match unsafe { bindings::nvdimm_flush(self.as_ptr(), core::ptr::null_mut()) } {' 'match 0 {' &&
-		mutate "$t/region.rs" 'rc = unsafe { bindings::nvdimm_flush(self.as_ptr(), raw) };' 'rc = 0; let _ = raw;' ;;
+		mutate "$t/abstractions/region.rs" 'match unsafe { bindings::nvdimm_flush(self.as_ptr(), core::ptr::null_mut()) } {' 'match 0 {' &&
+		mutate "$t/abstractions/region.rs" 'let rc = unsafe { bindings::nvdimm_flush(self.as_ptr(), raw.as_ptr()) };' 'let rc = 0;' ;;
 	*) echo "no rpmem mutant $1"; return 1 ;;
 	esac
 }
