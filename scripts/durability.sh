@@ -16,6 +16,7 @@
 #   DURABILITY_OUT       file that receives the figures (lines tracked, acks, times)
 #   DURABILITY_NO_CHECKER=1  the workload on QEMU 10 without the plugin (its
 #                        cost in wall time: compare the boot times)
+#   DURABILITY_CHECKER_ARGS  more plugin arguments, e.g. ",lockfence=1"
 #   DURABILITY_INFLIGHT=SEED:PERCENT  at a power cut, keep that share of the
 #                        lines in flight (picked by SEED); default: none kept
 #   RPMEM_LOG_DIR, RPMEM_NVDIMM_DIR as for scripts/check.sh
@@ -90,7 +91,7 @@ boot() { # label checker sizes fresh tests [kill_at [append]]
 		# clwb and clflushopt as a current Intel server has them (qemu64 has neither).
 		qemu_args="-cpu qemu64,vendor=GenuineIntel,+clflushopt,+clwb"
 		[ "${DURABILITY_NO_CHECKER:-0}" = 1 ] ||
-			qemu_args+=" -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}"
+			qemu_args+=" -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}${DURABILITY_CHECKER_ARGS:-}"
 	fi
 	# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
 	# check can miss its ticks and panic at boot (seen once).
