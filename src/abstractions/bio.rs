@@ -116,7 +116,7 @@ impl Bio {
         // `bi_iter` are described by the vectors from `bi_idx` on (the
         // `bio_for_each_segment` contract), for the bio we own.
         let segs: Segments<BioVecs<'a>, false> = unsafe { Segments::new(table, iter) };
-        segs.map(move |seg| BioSegment::new(seg, space))
+        segs.map(BioSegment::new)
     }
 
     /// Start I/O accounting if the disk's queue keeps I/O statistics

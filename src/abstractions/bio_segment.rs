@@ -47,16 +47,15 @@ unsafe fn bvec_pfn(memmap: &MemMap, bv: &bindings::bio_vec, pfn_bio: bool) -> Pf
 /// bio); its memory may be mapped while the bio is borrowed.
 pub(crate) struct BioSegment<'a> {
     seg: Segment,
-    space: &'a PfnSpace,
     _bio: PhantomData<&'a ()>,
 }
 
 impl<'a> BioSegment<'a> {
     /// A segment found by a walk of a bio borrowed for `'a`.
-    pub(super) fn new(seg: Segment, space: &'a PfnSpace) -> Self {
+    #[inline(always)]
+    pub(super) fn new(seg: Segment) -> Self {
         BioSegment {
             seg,
-            space,
             _bio: PhantomData,
         }
     }
@@ -73,48 +72,67 @@ impl<'a> BioSegment<'a> {
         self.seg.bio_offset
     }
 
-    /// True if the segment is device memory (a pfn bio's frames), which may
-    /// hold poison and is not made durable by plain stores.
-    #[inline]
-    pub(crate) fn is_device(&self) -> bool {
-        self.seg.pfn.is_device()
+    /// The segment's device frames, if it is device memory (a pfn bio's),
+    /// which may hold poison and is not made durable by plain stores.
+    #[inline(always)]
+    pub(crate) fn device(&self) -> Option<DeviceSegment<'a>> {
+        self.seg.pfn.is_device().then_some(DeviceSegment {
+            pfn: self.seg.pfn,
+            offset: self.seg.offset,
+            len: self.seg.len,
+            _bio: PhantomData,
+        })
     }
 
     /// Map the whole segment: RAM pages pinned for the bio, or device frames
-    /// of a pfn bio (found in the registry, `None` if unregistered).
+    /// of a pfn bio (found in `space`'s registry, `None` if unregistered).
+    /// `space` is the one the walk was made with ([`super::bio::Bio::segments`]).
     #[inline(always)]
-    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
+    pub(crate) fn map(&self, space: &'a PfnSpace) -> Option<PfnMapping<'a>> {
         // SAFETY: as in `map_part`, for the whole segment.
         unsafe {
             kmap_atomic_pfn_t(
-                self.space.registry(),
-                self.space.memmap(),
+                space.registry(),
+                space.memmap(),
                 self.seg.pfn,
                 self.seg.offset as usize,
                 self.seg.len as usize,
             )
         }
     }
+}
 
-    /// Map `len` bytes at `at` into the segment (a device frame's mapping
-    /// keeps preemption off until dropped: map a bounded part at a time).
-    #[inline(always)]
-    pub(crate) fn map_part(&self, at: usize, len: usize) -> Option<PfnMapping<'a>> {
-        end_within(at, len, self.seg.len as usize)?;
-        let offset = (self.seg.offset as usize).checked_add(at)?;
-        // SAFETY: the frames are the bio's own memory, which its submitter
-        // lends us until the bio completes, and the span lies inside the
-        // segment; the mapping borrows the bio for `'a`, so it cannot
-        // outlive that.
-        unsafe {
-            kmap_atomic_pfn_t(
-                self.space.registry(),
-                self.space.memmap(),
-                self.seg.pfn,
-                offset,
-                len,
-            )
-        }
+/// The device frames of a pfn bio's segment (16 bytes: passed in
+/// registers), mapped a bounded part at a time.
+pub(crate) struct DeviceSegment<'a> {
+    pfn: Pfn,
+    offset: u32,
+    len: u32,
+    _bio: PhantomData<&'a ()>,
+}
+
+impl<'a> DeviceSegment<'a> {
+    /// Bytes in the segment.
+    pub(crate) fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Map `len` bytes at `at` into the segment through `space`'s registry.
+    /// The mapping keeps preemption off until dropped: map a bounded part
+    /// at a time.
+    #[inline]
+    pub(crate) fn map_part(
+        &self,
+        space: &'a PfnSpace,
+        at: usize,
+        len: usize,
+    ) -> Option<PfnMapping<'a>> {
+        end_within(at, len, self.len as usize)?;
+        let offset = (self.offset as usize).checked_add(at)?;
+        // SAFETY: device frames of the bio's own vector, which its submitter
+        // lends us until the bio completes; the mapping borrows the bio for
+        // `'a`, and a device frame is found only if registered.
+        unsafe { kmap_atomic_pfn_t(space.registry(), space.memmap(), self.pfn, offset, len) }
     }
 }
 

@@ -13,7 +13,7 @@ use kernel::sync::Arc;
 use super::disk_shared::DiskShared;
 use crate::abstractions::badblocks::BadBlocks;
 use crate::abstractions::bio::{Bio, Op};
-use crate::abstractions::bio_segment::BioSegment;
+use crate::abstractions::bio_segment::DeviceSegment;
 use crate::abstractions::disk_type::BioQueue;
 use crate::abstractions::kmap::kmap_registered;
 use crate::abstractions::namespace::Namespace;
@@ -138,31 +138,41 @@ impl<'ns> DiskIo<'ns> {
         Status::OK
     }
 
-    /// Copy between device memory of this disk (`dev`, from `at`) and the
-    /// device frames of a pfn bio's segment `seg`, which may hold poison too
-    /// and are not flushed by plain stores: machine-check safe reads, and
-    /// the destination written back. The segment is mapped at most
-    /// [`MAX_SECTION_BYTES`] at a time: its mapping keeps preemption off.
+    /// Copy between this disk's device memory (`at` bytes into the bio from
+    /// `sector`) and the device frames of a pfn bio's segment `seg`, which
+    /// may hold poison too and are not flushed by plain stores:
+    /// machine-check safe reads, and the destination written back. The
+    /// segment is mapped at most [`MAX_SECTION_BYTES`] at a time: its
+    /// mapping keeps preemption off. Out of line, with its own mapping of
+    /// the disk: only pfn bios (the pfn copy) come here, and the common
+    /// path keeps its state in registers.
+    #[inline(never)]
     fn copy_device(
+        &self,
         is_write: bool,
-        dev: &mut PfnMapping<'_>,
+        sector: u64,
         at: usize,
-        seg: &BioSegment<'_>,
+        seg: DeviceSegment<'_>,
     ) -> Result<(), ShortCopy> {
         let len = seg.len() as usize;
+        let all = ShortCopy { left: len };
+        let end = at
+            .checked_add(len)
+            .and_then(|e| u32::try_from(e).ok())
+            .ok_or(all)?;
+        let mut dev = self.map_sectors(sector, end).ok_or(all)?;
         let mut done = 0;
         while done < len {
+            let left = ShortCopy {
+                left: len.saturating_sub(done),
+            };
             let n = len.saturating_sub(done).min(MAX_SECTION_BYTES);
-            let mut mem = seg.map_part(done, n).ok_or(ShortCopy {
-                left: len.saturating_sub(done),
-            })?;
-            let dev_at = at.checked_add(done).ok_or(ShortCopy {
-                left: len.saturating_sub(done),
-            })?;
+            let mut mem = seg.map_part(&self.space, done, n).ok_or(left)?;
+            let dev_at = at.checked_add(done).ok_or(left)?;
             if is_write {
                 dev.copy_mc_durable_from(dev_at, &mem, 0, n)?;
             } else {
-                mem.copy_mc_durable_from(0, dev, dev_at, n)?;
+                mem.copy_mc_durable_from(0, &dev, dev_at, n)?;
             }
             done = done.saturating_add(n);
         }
@@ -190,10 +200,10 @@ impl<'ns> DiskIo<'ns> {
         }
         for seg in bio.segments(&self.space) {
             let at = seg.bio_offset() as usize;
-            let copied = if seg.is_device() {
-                Self::copy_device(is_write, &mut dev, at, &seg)
+            let copied = if let Some(frames) = seg.device() {
+                self.copy_device(is_write, bio.sector(), at, frames)
             } else {
-                let Some(mut mem) = seg.map() else {
+                let Some(mut mem) = seg.map(&self.space) else {
                     return Status::IOERR;
                 };
                 let len = seg.len() as usize;
