@@ -105,7 +105,9 @@ impl Bio {
         let pfn_bio = core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr());
         // SAFETY: the vector table of the bio we own, in flight while it is
         // borrowed for `'a`; `pfn_bio` compares its pool with the set.
-        let table = unsafe { BioVecs::new(raw.bi_io_vec, pfn_bio, space.memmap()) };
+        let memmap = *space.memmap();
+        // SAFETY: as above.
+        let table = unsafe { BioVecs::new(raw.bi_io_vec, pfn_bio, memmap) };
         let iter = BvecIter {
             sector: it.bi_sector,
             size: it.bi_size,
@@ -116,7 +118,7 @@ impl Bio {
         // `bi_iter` are described by the vectors from `bi_idx` on (the
         // `bio_for_each_segment` contract), for the bio we own.
         let segs: Segments<BioVecs<'a>, false> = unsafe { Segments::new(table, iter) };
-        segs.map(BioSegment::new)
+        segs.map(move |seg| BioSegment::new(seg, memmap))
     }
 
     /// Start I/O accounting if the disk's queue keeps I/O statistics

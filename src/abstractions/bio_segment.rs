@@ -8,7 +8,7 @@
 use core::marker::PhantomData;
 
 use super::bindings;
-use super::kmap::kmap_atomic_pfn_t;
+use super::kmap::{kmap_atomic_pfn_t, kmap_ram};
 use super::memmap::MemMap;
 use super::pfn_mapping::PfnMapping;
 use super::pfn_space::PfnSpace;
@@ -47,15 +47,18 @@ unsafe fn bvec_pfn(memmap: &MemMap, bv: &bindings::bio_vec, pfn_bio: bool) -> Pf
 /// bio); its memory may be mapped while the bio is borrowed.
 pub(crate) struct BioSegment<'a> {
     seg: Segment,
+    /// The walk's memmap arithmetic, by value (two words, in registers).
+    memmap: MemMap,
     _bio: PhantomData<&'a ()>,
 }
 
 impl<'a> BioSegment<'a> {
     /// A segment found by a walk of a bio borrowed for `'a`.
     #[inline(always)]
-    pub(super) fn new(seg: Segment) -> Self {
+    pub(super) fn new(seg: Segment, memmap: MemMap) -> Self {
         BioSegment {
             seg,
+            memmap,
             _bio: PhantomData,
         }
     }
@@ -84,16 +87,15 @@ impl<'a> BioSegment<'a> {
         })
     }
 
-    /// Map the whole segment: RAM pages pinned for the bio, or device frames
-    /// of a pfn bio (found in `space`'s registry, `None` if unregistered).
-    /// `space` is the one the walk was made with ([`super::bio::Bio::segments`]).
+    /// Map the whole segment if it is RAM (the pages of a bio that is not a
+    /// pfn bio); `None` for device frames, which [`BioSegment::device`] maps.
     #[inline(always)]
-    pub(crate) fn map(&self, space: &'a PfnSpace) -> Option<PfnMapping<'a>> {
-        // SAFETY: as in `map_part`, for the whole segment.
+    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
+        // SAFETY: RAM pages of the bio, which its submitter lends us until it
+        // completes; the mapping borrows the bio for `'a`.
         unsafe {
-            kmap_atomic_pfn_t(
-                space.registry(),
-                space.memmap(),
+            kmap_ram(
+                &self.memmap,
                 self.seg.pfn,
                 self.seg.offset as usize,
                 self.seg.len as usize,
@@ -141,7 +143,7 @@ pub(super) struct BioVecs<'a> {
     vecs: *const bindings::bio_vec,
     /// The bio comes from the pfn bio set: its vectors are device frames.
     pfn_bio: bool,
-    memmap: &'a MemMap,
+    memmap: MemMap,
     _bio: PhantomData<&'a ()>,
 }
 
@@ -156,7 +158,7 @@ impl<'a> BioVecs<'a> {
     pub(super) unsafe fn new(
         vecs: *const bindings::bio_vec,
         pfn_bio: bool,
-        memmap: &'a MemMap,
+        memmap: MemMap,
     ) -> Self {
         BioVecs {
             vecs,
@@ -176,7 +178,7 @@ impl BvecTable for BioVecs<'_> {
         RawBvec {
             // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
             // frames are used only while the bio is being served.
-            pfn: unsafe { bvec_pfn(self.memmap, bv, self.pfn_bio) },
+            pfn: unsafe { bvec_pfn(&self.memmap, bv, self.pfn_bio) },
             len: bv.bv_len,
             offset: bv.bv_offset,
         }

@@ -49,21 +49,8 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     len: usize,
 ) -> Option<PfnMapping<'a>> {
     if pfn.has_page() {
-        let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1) as u64;
-        // `PFN_CHECKED` vouches for the frame's memmap subsection (the
-        // contract of `Pfn::ram_checked`): if the span stays inside it,
-        // every frame is covered. Anything else is checked here.
-        if !pfn.is_checked_for(pages) && !memmap::frames_valid(pfn.number(), pages) {
-            return None;
-        }
-        let addr = memmap.direct_map_address(pfn.number()).wrapping_add(offset);
-        // SAFETY: every frame of the span has a `struct page`, so it is RAM
-        // in the direct map, contiguous over contiguous frames: `addr` is a
-        // direct-map address in the kernel's upper half (not 0), and the
-        // caller may use the bytes for `'a`.
-        return Some(unsafe {
-            PfnMapping::new(NonNull::new_unchecked(addr as *mut u8), len, None)
-        });
+        // SAFETY: the caller's contract, for a frame with a page.
+        return unsafe { kmap_ram(memmap, pfn, offset, len) };
     }
     let section = Section::enter();
     let addr = device_address(registry, pfn, offset, len, &section)?;
@@ -72,6 +59,36 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     Some(unsafe { PfnMapping::new(addr, len, Some(section)) })
 }
 
+/// [`kmap_atomic_pfn_t`] of a RAM frame: `None` unless every frame of the
+/// span has a `struct page`.
+///
+/// # Safety
+///
+/// As for [`kmap_atomic_pfn_t`] with a frame that has a page.
+#[inline(always)]
+pub(crate) unsafe fn kmap_ram<'a>(
+    memmap: &MemMap,
+    pfn: Pfn,
+    offset: usize,
+    len: usize,
+) -> Option<PfnMapping<'a>> {
+    if !pfn.has_page() {
+        return None;
+    }
+    let pages = offset.checked_add(len)?.div_ceil(PAGE_SIZE).max(1) as u64;
+    // `PFN_CHECKED` vouches for the frame's memmap subsection (the contract
+    // of `Pfn::ram_checked`): if the span stays inside it, every frame is
+    // covered. Anything else is checked here.
+    if !pfn.is_checked_for(pages) && !memmap::frames_valid(pfn.number(), pages) {
+        return None;
+    }
+    let addr = memmap.direct_map_address(pfn.number()).wrapping_add(offset);
+    // SAFETY: every frame of the span has a `struct page`, so it is RAM in
+    // the direct map, contiguous over contiguous frames: `addr` is a
+    // direct-map address in the kernel's upper half (not 0), and the caller
+    // may use the bytes for `'a`.
+    Some(unsafe { PfnMapping::new(NonNull::new_unchecked(addr as *mut u8), len, None) })
+}
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
 ///

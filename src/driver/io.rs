@@ -203,7 +203,7 @@ impl<'ns> DiskIo<'ns> {
             let copied = if let Some(frames) = seg.device() {
                 self.copy_device(is_write, bio.sector(), at, frames)
             } else {
-                let Some(mut mem) = seg.map(&self.space) else {
+                let Some(mut mem) = seg.map() else {
                     return Status::IOERR;
                 };
                 let len = seg.len() as usize;
