@@ -103,10 +103,9 @@ impl Bio {
         let raw = self.raw();
         let it = &raw.bi_iter;
         let pfn_bio = core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr());
+        let memmap = *space.memmap();
         // SAFETY: the vector table of the bio we own, in flight while it is
         // borrowed for `'a`; `pfn_bio` compares its pool with the set.
-        let memmap = *space.memmap();
-        // SAFETY: as above.
         let table = unsafe { BioVecs::new(raw.bi_io_vec, pfn_bio, memmap) };
         let iter = BvecIter {
             sector: it.bi_sector,
