@@ -119,6 +119,13 @@ impl<I> DiskRecord<I> {
     pub(crate) fn identity(&self) -> &Arc<I> {
         &self.identity
     }
+
+    /// Capacity in 512-byte sectors (of its registered frames).
+    pub(super) fn sectors(&self) -> u64 {
+        self.frames
+            .nr_pages
+            .saturating_mul(crate::pfn::PAGE_SIZE as u64 / 512)
+    }
 }
 
 /// `submit_bio` of every disk of family `F`.

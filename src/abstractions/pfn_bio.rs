@@ -65,10 +65,7 @@ impl<F: DiskFamily> PfnSource<F> {
 
     /// Capacity in 512-byte sectors.
     pub(crate) fn sectors(&self) -> u64 {
-        self.record
-            .frames
-            .nr_pages
-            .saturating_mul(PAGE_SIZE as u64 / 512)
+        self.record.sectors()
     }
 }
 
@@ -104,10 +101,7 @@ impl<'a, F: DiskFamily> PfnTarget<'a, F> {
 
     /// Capacity in 512-byte sectors.
     pub(crate) fn sectors(&self) -> u64 {
-        self.record
-            .frames
-            .nr_pages
-            .saturating_mul(PAGE_SIZE as u64 / 512)
+        self.record.sectors()
     }
 
     /// Write `nr` sectors of `src` from `src_sector` to `dst_sector`: one
