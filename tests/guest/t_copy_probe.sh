@@ -2,7 +2,7 @@
 # two namespaces and between offsets a page or more apart, against dd, and
 # a perf profile of each. Under QEMU TCG a copy whose source and destination
 # addresses agree in their low bits thrashes the emulator's direct-mapped
-# TLB (see Mapping::alias); this shows whether the copy still depends on
+# TLB; this shows whether the copy still depends on
 # the offsets. Run with RPMEM_TESTS=copy_probe on two 1 GiB NVDIMMs.
 . /tests/lib.sh
 load_driver rpmem

@@ -37,8 +37,8 @@ unbind_during_copy $nsA source
 # still be running afterwards. The copy has to outlast an unbind+bind,
 # which takes seconds on the debug kernel, so it writes one page further
 # on: under QEMU TCG that geometry puts each source page and its
-# destination in one slot of the emulator's soft TLB (see Mapping::alias)
-# and runs at a quarter of the aligned copy's speed. Up to five tries
+# destination in one slot of the emulator's soft TLB and runs slower than
+# the aligned copy. Up to five tries
 # before calling it blocked.
 N=$(( $(blockdev --getsize64 /dev/$A) / 512 ))
 ok=
