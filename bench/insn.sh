@@ -12,12 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
-mkdir -p "$RPMEM_CACHE/plugins"
-plugin=$RPMEM_CACHE/plugins/qemu-insn-count.so
-src=$RPMEM_ROOT/tools/qemu-insn-count.c
-if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "${src%/*}/qemu-plugin-api.h" -nt "$plugin" ]; then
-	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin" "$src"
-fi
+plugin=$(insn_plugin) || die "plugin build failed"
 log=$RPMEM_CACHE/logs/bench-insn.log
 counts=$RPMEM_CACHE/logs/bench-insn.counts
 out=${INSN_OUT:-$RPMEM_ROOT/docs/insn-count.md}

@@ -43,6 +43,17 @@ prepare_guest() { # variant
 	INITRD=$("$RPMEM_ROOT/scripts/mkinitramfs.sh" "$KDIR") || { log "initramfs failed"; return 3; }
 }
 
+# Build (or reuse) the instruction-counting QEMU plugin (tools/qemu-insn-count.c)
+# and print its path.
+insn_plugin() {
+	local plugin=$RPMEM_CACHE/plugins/qemu-insn-count.so src=$RPMEM_ROOT/tools/qemu-insn-count.c
+	mkdir -p "${plugin%/*}"
+	if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "${src%/*}/qemu-plugin-api.h" -nt "$plugin" ]; then
+		gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin" "$src" || return 1
+	fi
+	echo "$plugin"
+}
+
 # One guest boot for a measurement job (after prepare_guest): init mode MODE
 # with NVDIMMS 1 GiB namespaces, at most TIMEOUT seconds, console to LOG;
 # further arguments go on the kernel command line for the guest script.

@@ -25,6 +25,10 @@
  *   pmem-map bench  DEV|BDEV LEN SECS  4 KiB random loads/stores (DEV) or
  *                                      O_DIRECT preads/pwrites (BDEV):
  *                                      read and write IOPS
+ *   pmem-map ops    DEV|BDEV LEN N read|write
+ *                                      exactly N of bench's reads or
+ *                                      writes, untimed (bench/map.sh counts
+ *                                      their instructions)
  *
  * OFF and LEN are bytes (suffix K, M, G); LEN a multiple of 4 KiB.
  */
@@ -303,58 +307,112 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* 4 KiB random reads then writes for SECS each: loads/stores or O_DIRECT. */
-static int cmd_bench(const char *path, uint64_t len, double secs)
+/* One benchmark target: a mapping (loads/stores) or an O_DIRECT fd. */
+struct target {
+	char *map;		/* the mapping, or NULL */
+	int dfd;		/* O_DIRECT fd when map is NULL */
+	uint64_t pages;
+	char *buf;		/* 4 KiB, page aligned, in both paths */
+	enum flush kind;
+	uint64_t x;		/* xorshift64 state: the page sequence */
+};
+
+/*
+ * Open PATH for 4 KiB random I/O over its first LEN bytes. A mapping is
+ * faulted in for writing before anything is measured (each page loaded
+ * and stored back unchanged), so no measured access faults.
+ */
+static void target_open(struct target *t, const char *path, uint64_t len)
 {
 	struct stat st;
-	uint64_t pages = len / PAGE, x = 88172645463325252ULL, n;
-	enum flush kind = flush_kind();
-	char *buf, *p = NULL;
-	int dfd = -1, w;
-	double t0;
+	uint64_t n;
+	int fd;
 
 	if (stat(path, &st))
 		die(path);
-	if (posix_memalign((void **)&buf, PAGE, PAGE))
+	t->pages = len / PAGE;
+	t->kind = flush_kind();
+	t->x = 88172645463325252ULL;
+	t->map = NULL;
+	t->dfd = -1;
+	if (posix_memalign((void **)&t->buf, PAGE, PAGE))
 		die("posix_memalign");
-	memset(buf, 0x5a, PAGE);
+	memset(t->buf, 0x5a, PAGE);
 	if (S_ISBLK(st.st_mode)) {
-		dfd = open(path, O_RDWR | O_DIRECT);
-		if (dfd < 0)
+		t->dfd = open(path, O_RDWR | O_DIRECT);
+		if (t->dfd < 0)
 			die(path);
-	} else {
-		int fd = open(path, O_RDWR);
-
-		if (fd < 0)
-			die(path);
-		p = map_aligned(fd, 0, len, PROT_READ | PROT_WRITE);
-		for (n = 0; n < pages; n++)	/* fault everything in first */
-			(void)*(volatile char *)(p + n * PAGE);
+		return;
 	}
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		die(path);
+	t->map = map_aligned(fd, 0, len, PROT_READ | PROT_WRITE);
+	for (n = 0; n < t->pages; n++) {
+		volatile char *c = t->map + n * PAGE;
+
+		*c = *c;
+	}
+}
+
+/*
+ * One 4 KiB I/O at a random page: memcpy from/to the mapping (a store
+ * written back as libpmem's pmem_persist does: the flush instruction per
+ * 64-byte line, one sfence), or O_DIRECT pread/pwrite.
+ */
+static void target_io(struct target *t, int write)
+{
+	uint64_t pg;
+
+	t->x ^= t->x << 13;
+	t->x ^= t->x >> 7;
+	t->x ^= t->x << 17;
+	pg = t->x % t->pages;
+	if (t->map && write) {
+		memcpy(t->map + pg * PAGE, t->buf, PAGE);
+		persist(t->map + pg * PAGE, PAGE, t->kind);
+	} else if (t->map) {
+		memcpy(t->buf, t->map + pg * PAGE, PAGE);
+	} else if ((write ? pwrite(t->dfd, t->buf, PAGE, pg * PAGE) :
+		    pread(t->dfd, t->buf, PAGE, pg * PAGE)) != (ssize_t)PAGE) {
+		die("pread/pwrite");
+	}
+}
+
+/* 4 KiB random reads then writes for SECS each: loads/stores or O_DIRECT. */
+static int cmd_bench(const char *path, uint64_t len, double secs)
+{
+	struct target t;
+	uint64_t n;
+	double t0, t1;
+	int w, k;
+
+	target_open(&t, path, len);
 	for (w = 0; w < 2; w++) {
 		t0 = now();
-		for (n = 0; now() - t0 < secs;) {
-			for (int k = 0; k < 256; k++, n++) {
-				uint64_t pg;
-
-				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-				pg = x % pages;
-				if (p && w) {
-					memcpy(p + pg * PAGE, buf, PAGE);
-					persist(p + pg * PAGE, PAGE, kind);
-				} else if (p) {
-					memcpy(buf, p + pg * PAGE, PAGE);
-				} else if ((w ? pwrite(dfd, buf, PAGE, pg * PAGE) :
-					  pread(dfd, buf, PAGE, pg * PAGE)) != (ssize_t)PAGE) {
-					die("pread/pwrite");
-				}
-			}
-		}
-		printf("%s %s 4k-random: %.0f IOPS (%llu in %.2f s)\n", p ? "mmap" : "odirect",
-		       w ? "write" : "read", n / (now() - t0), (unsigned long long)n, now() - t0);
+		for (n = 0; now() - t0 < secs;)
+			for (k = 0; k < 256; k++, n++)
+				target_io(&t, w);
+		t1 = now();
+		printf("%s %s 4k-random: %.0f IOPS (%llu in %.2f s)\n", t.map ? "mmap" : "odirect",
+		       w ? "write" : "read", n / (t1 - t0), (unsigned long long)n, t1 - t0);
 	}
-	if (p)
-		printf("mmap writes written back with %s + sfence per 4 KiB\n", flush_names[kind]);
+	if (t.map)
+		printf("mmap writes written back with %s + sfence per 4 KiB\n", flush_names[t.kind]);
+	return 0;
+}
+
+/* Exactly N 4 KiB random reads or writes, untimed (for instruction counts). */
+static int cmd_ops(const char *path, uint64_t len, uint64_t n, const char *op)
+{
+	struct target t;
+	int w = !strcmp(op, "write");
+
+	if (!w && strcmp(op, "read"))
+		return 2;
+	target_open(&t, path, len);
+	while (n--)
+		target_io(&t, w);
 	return 0;
 }
 
@@ -373,6 +431,8 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 	if (!strcmp(cmd, "bench"))
 		return argc < 5 ? 2 : cmd_bench(argv[2], num(argv[3]), atof(argv[4]));
+	if (!strcmp(cmd, "ops"))
+		return argc < 6 ? 2 : cmd_ops(argv[2], num(argv[3]), num(argv[4]), argv[5]);
 	fd = open(argv[2], !strcmp(cmd, "write") ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		die(argv[2]);

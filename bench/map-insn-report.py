@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""The instruction-count part of `make bench-map`, as Markdown on stdout.
+
+Inputs: the counted guest's console log (INSN-WINDOW lines "path op round
+ios", one per window, N I/Os then N/4; INSN-KSYM lines), the plugin's
+counts, the kernel's System.map and the static pmem-map binary (for its
+user-space function names). Instructions per I/O come from
+bench/insn-report.py's method: the difference of the two windows over the
+difference in I/Os, so process start, mapping and exit cancel.
+"""
+import bisect
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+_spec = importlib.util.spec_from_file_location(
+    "insn_report", os.path.join(os.path.dirname(os.path.abspath(__file__)), "insn-report.py"))
+insn_report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(insn_report)
+
+PATHS = (("mmap", "load/store (mmap)"), ("odirect", "O_DIRECT pread/pwrite"))
+
+
+def read_log(path):
+    """(windows as (path, op, round, ios), guest kernel symbols)."""
+    windows, ksyms = [], []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.replace("\r", "").rstrip("\n")
+            at = line.find("INSN-WINDOW ")
+            if at >= 0:
+                _, p, op, rnd, ios = line[at:].split()
+                windows.append((p, op, int(rnd), int(ios)))
+                continue
+            at = line.find("INSN-KSYM ")
+            if at >= 0:
+                parts = line[at:].split()
+                mod = parts[4].strip("[]") if len(parts) > 4 else None
+                ksyms.append((int(parts[1], 16), parts[3], mod))
+    return windows, ksyms
+
+
+def user_symbols(binary):
+    """Sorted (address, name) of the static binary's text."""
+    res = subprocess.run(["nm", "-n", binary], capture_output=True, text=True, check=True)
+    syms = []
+    for line in res.stdout.splitlines():
+        w = line.split()
+        if len(w) == 3 and w[1] in "tTwWiI":
+            syms.append((int(w[0], 16), w[2]))
+    return syms
+
+
+def by_function(window_pair, symbols, usyms, ios):
+    """{(name, 'user'|module|'kernel'): instructions per I/O} of one window pair."""
+    uaddr = [a for a, _ in usyms]
+    split = defaultdict(float)
+    for sign, window in window_pair:
+        for vaddr, n in window.items():
+            name, mod = symbols.of(vaddr)
+            if mod == "user":
+                i = bisect.bisect_right(uaddr, vaddr) - 1
+                name = usyms[i][1] if i >= 0 else "?"
+            split[(name, mod or "kernel")] += sign * n
+    return {k: v / ios for k, v in split.items()}
+
+
+def spread(vals):
+    return f"{min(vals):.0f}–{max(vals):.0f}" if len(vals) > 1 else "-"
+
+
+def main():
+    log, counts_path, system_map, binary = sys.argv[1:5]
+    windows, ksyms = read_log(log)
+    counts = insn_report.read_counts(counts_path)
+    if len(windows) != len(counts):
+        sys.exit(f"map-insn-report: {len(windows)} windows in the log, {len(counts)} in the counts")
+    symbols = insn_report.Symbols(system_map, ksyms)
+    usyms = user_symbols(binary)
+    runs = {}
+    for i in range(0, len(windows), 2):
+        (p, op, rnd, big), (_, _, _, small) = windows[i], windows[i + 1]
+        runs[(p, op, rnd)] = by_function(((1, counts[i]), (-1, counts[i + 1])), symbols, usyms, big - small)
+    rounds = sorted({k[2] for k in runs})
+
+    def totals(p, op, part):
+        out = []
+        for r in rounds:
+            s = runs.get((p, op, r))
+            if s is None:
+                continue
+            out.append(sum(v for (n, m), v in s.items() if part == "all" or (m == "user") == (part == "user")))
+        return out
+
+    L = ["## Instructions per 4 KiB I/O (whole guest: user and kernel)", ""]
+    L += ["Every guest instruction counted by the QEMU TCG plugin of `make bench-insn`",
+          "(tools/qemu-insn-count.c) in an insn-window (tools/insn-window.c) around `pmem-map ops`, under",
+          "`-icount shift=0,sleep=off`. Each path and direction runs N and N/4 I/Os; the difference over",
+          "the difference in I/Os is the count per I/O, exact and independent of the host's load. A",
+          "rep-prefixed string instruction counts once per iteration (QEMU re-executes it per iteration),",
+          "so `rep movsq` over 4 KiB counts 512.", ""]
+    L += [f"- rounds: {len(rounds)}; medians over rounds, spread min–max", ""]
+    L += ["| path | op | all | spread | user | kernel |", "|---|---|---|---|---|---|"]
+    med = {}
+    for p, label in PATHS:
+        for op in ("read", "write"):
+            a, u, k = totals(p, op, "all"), totals(p, op, "user"), totals(p, op, "kernel")
+            if not a:
+                continue
+            med[(p, op)] = statistics.median(a)
+            L.append(f"| {label} | {op} | {statistics.median(a):.0f} | {spread(a)} | "
+                     f"{statistics.median(u):.0f} | {statistics.median(k):.0f} |")
+    L += ["", "Ratio O_DIRECT / load-store (instructions per I/O; how many times fewer the mapping runs):", ""]
+    for op in ("read", "write"):
+        per = [totals("odirect", op, "all")[i] / totals("mmap", op, "all")[i] for i in range(len(rounds))]
+        L.append(f"- {op}: **{med[('odirect', op)] / med[('mmap', op)]:.2f}x** "
+                 f"(per round {min(per):.2f}–{max(per):.2f}x)")
+    L += ["", "### Where the instructions go (median per I/O, functions with at least 20)", ""]
+    for p, label in PATHS:
+        for op in ("read", "write"):
+            keys = set()
+            for r in rounds:
+                keys |= set(runs.get((p, op, r), {}))
+            fn = {k: statistics.median([runs[(p, op, r)].get(k, 0.0) for r in rounds]) for k in keys}
+            top = sorted((x for x in fn.items() if x[1] >= 20), key=lambda x: -x[1])
+            shown = ", ".join(f"`{n}` ({m}) {v:.0f}" for (n, m), v in top)
+            L.append(f"- {label}, {op}: {shown}")
+    print("\n".join(L))
+
+
+if __name__ == "__main__":
+    main()
