@@ -3,9 +3,11 @@
 # rpmem disk, through its load/store mapping (/dev/pmem0.map: loads, and
 # stores each written back with clwb/clflushopt/clflush + sfence) against
 # O_DIRECT pread/pwrite on /dev/pmem0, one process, tools/pmem-map.
-# Timed (default): rounds alternate the two paths, SECS seconds per
-# direction each. RPMEM_MAP_INSN=1: instruction counts instead; each
-# path and direction runs N and N/4 I/Os (pmem-map ops), each inside an
+# Timed (default): per round, pmem-map bench: the mapping copied by
+# glibc's memcpy (mmap), by rep movsq (mmap-rep), and O_DIRECT, taking
+# turns, SECS seconds of each per direction, over the disk's first LEN
+# bytes. RPMEM_MAP_INSN=1: instruction counts instead; each path and
+# direction runs N and N/4 I/Os (pmem-map ops), each inside an
 # insn-window (tools/insn-window.c, the QEMU plugin counts), and the log
 # gets `INSN-WINDOW path op round ios` per window and the guest's kernel
 # symbols.
@@ -14,6 +16,7 @@ ROUNDS=${RPMEM_MAP_ROUNDS:-3}
 SECS=${RPMEM_MAP_SECS:-3}
 INSN=${RPMEM_MAP_INSN:-0}
 OPS=${RPMEM_MAP_OPS:-20000}
+LEN=${RPMEM_MAP_LEN:-1G}
 modprobe rpmem
 echo namespace0.0 > /sys/bus/nd/drivers/rpmem/bind 2> /dev/null
 n=0
@@ -23,26 +26,27 @@ if [ "$INSN" = 1 ]; then
 	# Counts start once the boot's background work is over (the random
 	# pool seeded) and after one uncounted run of each path.
 	head -c 1 /dev/random > /dev/null
-	pmem-map ops /dev/pmem0.map 1G 1000 write
-	pmem-map ops /dev/pmem0 1G 1000 write
+	pmem-map ops /dev/pmem0.map "$LEN" 1000 write
+	pmem-map ops /dev/pmem0 "$LEN" 1000 write
 fi
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	if [ "$INSN" = 1 ]; then
-		for dev in /dev/pmem0.map /dev/pmem0; do
-			path=odirect
-			[ $dev = /dev/pmem0.map ] && path=mmap
+		for path in mmap mmap-rep odirect; do
+			dev=/dev/pmem0.map how=
+			[ $path = mmap-rep ] && how=rep
+			[ $path = odirect ] && dev=/dev/pmem0
 			for op in read write; do
 				for ios in "$OPS" $((OPS / 4)); do
-					insn-window pmem-map ops $dev 1G "$ios" $op ||
+					# shellcheck disable=SC2086 # $how: empty or one word
+					insn-window pmem-map ops $dev "$LEN" "$ios" $op $how ||
 						echo "MAP-BENCH-ERROR $path $op $ios"
 					echo "INSN-WINDOW $path $op $r $ios"
 				done
 			done
 		done
 	else
-		pmem-map bench /dev/pmem0.map 1G "$SECS" | sed "s/^/MAP-BENCH round=$r /"
-		pmem-map bench /dev/pmem0 1G "$SECS" | sed "s/^/MAP-BENCH round=$r /"
+		pmem-map bench /dev/pmem0.map /dev/pmem0 "$LEN" "$SECS" | sed "s/^/MAP-BENCH round=$r /"
 	fi
 	r=$((r + 1))
 done

@@ -21,7 +21,8 @@ _spec = importlib.util.spec_from_file_location(
 insn_report = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(insn_report)
 
-PATHS = (("mmap", "load/store (mmap)"), ("odirect", "O_DIRECT pread/pwrite"))
+PATHS = (("mmap", "load/store, glibc memcpy (mmap)"), ("mmap-rep", "load/store, rep movsq (mmap-rep)"),
+         ("odirect", "O_DIRECT pread/pwrite"))
 
 
 def read_log(path):
@@ -115,9 +116,12 @@ def main():
                      f"{statistics.median(u):.0f} | {statistics.median(k):.0f} |")
     L += ["", "Ratio O_DIRECT / load-store (instructions per I/O; how many times fewer the mapping runs):", ""]
     for op in ("read", "write"):
-        per = [totals("odirect", op, "all")[i] / totals("mmap", op, "all")[i] for i in range(len(rounds))]
-        L.append(f"- {op}: **{med[('odirect', op)] / med[('mmap', op)]:.2f}x** "
-                 f"(per round {min(per):.2f}–{max(per):.2f}x)")
+        for p in ("mmap", "mmap-rep"):
+            if (p, op) not in med:
+                continue
+            per = [d / m for d, m in zip(totals("odirect", op, "all"), totals(p, op, "all"))]
+            L.append(f"- {op}, O_DIRECT / {p}: **{med[('odirect', op)] / med[(p, op)]:.2f}x** "
+                     f"(per round {min(per):.2f}–{max(per):.2f}x)")
     L += ["", "### Where the instructions go (median per I/O, functions with at least 20)", ""]
     for p, label in PATHS:
         for op in ("read", "write"):

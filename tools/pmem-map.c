@@ -22,10 +22,12 @@
  *                                      SIGUSR1 try a new mapping (print
  *                                      "mmap=" its error), load again:
  *                                      print "loaded" or "sigbus" (exit 3)
- *   pmem-map bench  DEV|BDEV LEN SECS  4 KiB random loads/stores (DEV) or
- *                                      O_DIRECT preads/pwrites (BDEV):
- *                                      read and write IOPS
- *   pmem-map ops    DEV|BDEV LEN N read|write
+ *   pmem-map bench  DEV BDEV LEN SECS  4 KiB random loads/stores through
+ *                                      DEV (copied by glibc's memcpy, and by
+ *                                      rep movsq) and O_DIRECT preads/pwrites
+ *                                      of BDEV, taking turns: read and write
+ *                                      IOPS of each
+ *   pmem-map ops    DEV|BDEV LEN N read|write [rep]
  *                                      exactly N of bench's reads or
  *                                      writes, untimed (bench/map.sh counts
  *                                      their instructions)
@@ -110,6 +112,11 @@ static char *map_aligned(int fd, uint64_t off, uint64_t len, int prot)
 	p = mmap(at, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
 	if (p == MAP_FAILED)
 		die("mmap");
+	/* Give back the reservation around it. */
+	if (at > area)
+		munmap(area, at - area);
+	if (area + len + GIB > at + len)
+		munmap(at + len, area + len + GIB - (at + len));
 	return p;
 }
 
@@ -128,22 +135,23 @@ static enum flush flush_kind(void)
 	return CLFLUSH;
 }
 
-/* Write back [p, p + len) from the CPU cache; then sfence. */
+/* Write back [p, p + len) from the CPU cache; then sfence. One loop per kind. */
 static void persist(char *p, uint64_t len, enum flush kind)
 {
-	char *line;
+	char *line, *end = p + len;
 
-	for (line = p; line < p + len; line += 64) {
-		switch (kind) {
-		case CLWB:
+	switch (kind) {
+	case CLWB:
+		for (line = p; line < end; line += 64)
 			asm volatile(".byte 0x66; xsaveopt %0" : "+m"(*line)); /* clwb */
-			break;
-		case CLFLUSHOPT:
+		break;
+	case CLFLUSHOPT:
+		for (line = p; line < end; line += 64)
 			asm volatile(".byte 0x66; clflush %0" : "+m"(*line)); /* clflushopt */
-			break;
-		default:
+		break;
+	default:
+		for (line = p; line < end; line += 64)
 			asm volatile("clflush %0" : "+m"(*line));
-		}
 	}
 	asm volatile("sfence" ::: "memory");
 }
@@ -307,47 +315,76 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * How a mapping's 4 KiB is copied: glibc's memcpy as an application calls
+ * it (through a pointer, so that the compiler cannot inline it), or the
+ * `rep movsq` the compiler inlines for a constant 4 KiB memcpy.
+ */
+enum copy { LIBC, REP };
+static const char *const copy_names[] = { "mmap", "mmap-rep" };
+static void *(*volatile libc_memcpy)(void *, const void *, size_t) = memcpy;
+
+static void copy_page(char *dst, const char *src, enum copy how)
+{
+	uint64_t n = PAGE / 8;
+
+	if (how == LIBC)
+		libc_memcpy(dst, src, PAGE);
+	else
+		asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
 /* One benchmark target: a mapping (loads/stores) or an O_DIRECT fd. */
 struct target {
-	char *map;		/* the mapping, or NULL */
-	int dfd;		/* O_DIRECT fd when map is NULL */
+	const char *path;
+	uint64_t len;
+	int blk;		/* path is a block device: O_DIRECT */
+	char *map;		/* the mapping while attached, else NULL */
+	int fd;
+	enum copy copy;
 	uint64_t pages;
-	char *buf;		/* 4 KiB, page aligned, in both paths */
+	char *buf;		/* 4 KiB, page aligned, in every path */
 	enum flush kind;
 	uint64_t x;		/* xorshift64 state: the page sequence */
+	uint64_t ios;		/* measured I/Os and seconds, per direction */
+	double secs;
 };
 
-/*
- * Open PATH for 4 KiB random I/O over its first LEN bytes. A mapping is
- * faulted in for writing before anything is measured (each page loaded
- * and stored back unchanged), so no measured access faults.
- */
-static void target_open(struct target *t, const char *path, uint64_t len)
+static void target_init(struct target *t, const char *path, uint64_t len, enum copy copy)
 {
 	struct stat st;
-	uint64_t n;
-	int fd;
 
 	if (stat(path, &st))
 		die(path);
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	t->len = len;
+	t->blk = S_ISBLK(st.st_mode);
 	t->pages = len / PAGE;
 	t->kind = flush_kind();
 	t->x = 88172645463325252ULL;
-	t->map = NULL;
-	t->dfd = -1;
+	t->copy = copy;
+	t->fd = -1;
 	if (posix_memalign((void **)&t->buf, PAGE, PAGE))
 		die("posix_memalign");
 	memset(t->buf, 0x5a, PAGE);
-	if (S_ISBLK(st.st_mode)) {
-		t->dfd = open(path, O_RDWR | O_DIRECT);
-		if (t->dfd < 0)
-			die(path);
+}
+
+/*
+ * Open the target's device: O_DIRECT, or mapped over its first LEN bytes
+ * and faulted in for writing before anything is measured (each page
+ * loaded and stored back unchanged), so that no measured access faults.
+ */
+static void target_attach(struct target *t)
+{
+	uint64_t n;
+
+	t->fd = open(t->path, O_RDWR | (t->blk ? O_DIRECT : 0));
+	if (t->fd < 0)
+		die(t->path);
+	if (t->blk)
 		return;
-	}
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		die(path);
-	t->map = map_aligned(fd, 0, len, PROT_READ | PROT_WRITE);
+	t->map = map_aligned(t->fd, 0, t->len, PROT_READ | PROT_WRITE);
 	for (n = 0; n < t->pages; n++) {
 		volatile char *c = t->map + n * PAGE;
 
@@ -355,8 +392,18 @@ static void target_open(struct target *t, const char *path, uint64_t len)
 	}
 }
 
+/* Unmap and close: a disk is either mapped or open for write (docs/dax.md). */
+static void target_detach(struct target *t)
+{
+	if (t->map)
+		munmap(t->map, t->len);
+	t->map = NULL;
+	close(t->fd);
+	t->fd = -1;
+}
+
 /*
- * One 4 KiB I/O at a random page: memcpy from/to the mapping (a store
+ * One 4 KiB I/O at a random page: a copy from/to the mapping (a store
  * written back as libpmem's pmem_persist does: the flush instruction per
  * 64-byte line, one sfence), or O_DIRECT pread/pwrite.
  */
@@ -369,50 +416,78 @@ static void target_io(struct target *t, int write)
 	t->x ^= t->x << 17;
 	pg = t->x % t->pages;
 	if (t->map && write) {
-		memcpy(t->map + pg * PAGE, t->buf, PAGE);
+		copy_page(t->map + pg * PAGE, t->buf, t->copy);
 		persist(t->map + pg * PAGE, PAGE, t->kind);
 	} else if (t->map) {
-		memcpy(t->buf, t->map + pg * PAGE, PAGE);
-	} else if ((write ? pwrite(t->dfd, t->buf, PAGE, pg * PAGE) :
-		    pread(t->dfd, t->buf, PAGE, pg * PAGE)) != (ssize_t)PAGE) {
+		copy_page(t->buf, t->map + pg * PAGE, t->copy);
+	} else if ((write ? pwrite(t->fd, t->buf, PAGE, pg * PAGE) :
+		    pread(t->fd, t->buf, PAGE, pg * PAGE)) != (ssize_t)PAGE) {
 		die("pread/pwrite");
 	}
 }
 
-/* 4 KiB random reads then writes for SECS each: loads/stores or O_DIRECT. */
-static int cmd_bench(const char *path, uint64_t len, double secs)
+static const char *target_name(const struct target *t)
 {
-	struct target t;
-	uint64_t n;
-	double t0, t1;
-	int w, k;
+	return t->blk ? "odirect" : copy_names[t->copy];
+}
 
-	target_open(&t, path, len);
+/*
+ * 4 KiB random reads, then writes, SECS seconds of each per target: the
+ * mapping with glibc's memcpy, the mapping with rep movsq, O_DIRECT. The
+ * targets take turns in slices of about 100 ms, so that a change in the
+ * host's load (TCG's vCPUs are host threads) falls on all of them alike;
+ * each slice attaches its target first and detaches it after, untimed
+ * (the disk cannot be mapped and open for write at once).
+ */
+static int cmd_bench(const char *map, const char *bdev, uint64_t len, double secs)
+{
+	struct target t[3];
+	double t0;
+	int w, i, k;
+
+	target_init(&t[0], map, len, LIBC);
+	target_init(&t[1], map, len, REP);
+	target_init(&t[2], bdev, len, LIBC);
 	for (w = 0; w < 2; w++) {
-		t0 = now();
-		for (n = 0; now() - t0 < secs;)
-			for (k = 0; k < 256; k++, n++)
-				target_io(&t, w);
-		t1 = now();
-		printf("%s %s 4k-random: %.0f IOPS (%llu in %.2f s)\n", t.map ? "mmap" : "odirect",
-		       w ? "write" : "read", n / (t1 - t0), (unsigned long long)n, t1 - t0);
+		for (i = 0; i < 3; i++) {
+			t[i].ios = 0;
+			t[i].secs = 0;
+		}
+		while (t[0].secs < secs || t[1].secs < secs || t[2].secs < secs) {
+			for (i = 0; i < 3; i++) {
+				target_attach(&t[i]);
+				t0 = now();
+				do {
+					for (k = 0; k < 16; k++)
+						target_io(&t[i], w);
+					t[i].ios += 16;
+				} while (now() - t0 < 0.1);
+				t[i].secs += now() - t0;
+				target_detach(&t[i]);
+			}
+		}
+		for (i = 0; i < 3; i++)
+			printf("%s %s 4k-random: %.0f IOPS (%llu in %.2f s)\n", target_name(&t[i]),
+			       w ? "write" : "read", t[i].ios / t[i].secs,
+			       (unsigned long long)t[i].ios, t[i].secs);
 	}
-	if (t.map)
-		printf("mmap writes written back with %s + sfence per 4 KiB\n", flush_names[t.kind]);
+	printf("mmap writes written back with %s + sfence per 4 KiB\n", flush_names[t[0].kind]);
 	return 0;
 }
 
 /* Exactly N 4 KiB random reads or writes, untimed (for instruction counts). */
-static int cmd_ops(const char *path, uint64_t len, uint64_t n, const char *op)
+static int cmd_ops(const char *path, uint64_t len, uint64_t n, const char *op, const char *how)
 {
 	struct target t;
 	int w = !strcmp(op, "write");
 
 	if (!w && strcmp(op, "read"))
 		return 2;
-	target_open(&t, path, len);
+	target_init(&t, path, len, how && !strcmp(how, "rep") ? REP : LIBC);
+	target_attach(&t);
 	while (n--)
 		target_io(&t, w);
+	target_detach(&t);
 	return 0;
 }
 
@@ -430,9 +505,10 @@ int main(int argc, char **argv)
 		return 2;
 	sigaction(SIGBUS, &sa, NULL);
 	if (!strcmp(cmd, "bench"))
-		return argc < 5 ? 2 : cmd_bench(argv[2], num(argv[3]), atof(argv[4]));
+		return argc < 6 ? 2 : cmd_bench(argv[2], argv[3], num(argv[4]), atof(argv[5]));
 	if (!strcmp(cmd, "ops"))
-		return argc < 6 ? 2 : cmd_ops(argv[2], num(argv[3]), num(argv[4]), argv[5]);
+		return argc < 6 ? 2 : cmd_ops(argv[2], num(argv[3]), num(argv[4]), argv[5],
+					      argc > 6 ? argv[6] : NULL);
 	fd = open(argv[2], !strcmp(cmd, "write") ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		die(argv[2]);
