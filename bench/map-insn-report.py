@@ -4,7 +4,8 @@
 Inputs: the counted guest's console log (INSN-WINDOW lines "path op round
 ios", one per window, N I/Os then N/4; INSN-KSYM lines), the plugin's
 counts, the kernel's System.map and the static pmem-map binary (for its
-user-space function names). Instructions per I/O come from
+user-space function names); optionally the timed guest's log, for TCG's
+time per counted instruction. Instructions per I/O come from
 bench/insn-report.py's method: the difference of the two windows over the
 difference in I/Os, so process start, mapping and exit cancel.
 """
@@ -132,7 +133,30 @@ def main():
             top = sorted((x for x in fn.items() if x[1] >= 20), key=lambda x: -x[1])
             shown = ", ".join(f"`{n}` ({m}) {v:.0f}" for (n, m), v in top)
             L.append(f"- {label}, {op}: {shown}")
+    if len(sys.argv) > 5:
+        L += timed_cost(sys.argv[5], med)
     print("\n".join(L))
+
+
+def timed_cost(log, med):
+    """Lines: TCG time per I/O and per counted instruction, from the timed guest's log."""
+    iops = defaultdict(list)
+    with open(log, errors="replace") as f:
+        for line in f:
+            w = line.replace("\r", "").split()
+            if len(w) >= 7 and w[0] == "MAP-BENCH" and w[6] == "IOPS":
+                iops[(w[2], w[3])].append(float(w[5]))
+    L = ["", "### Instructions against TCG time", "",
+         "The timed guest's median I/O rate (below) over the count above: TCG's time per guest",
+         "instruction of each path.", "",
+         "| path | op | µs per I/O (TCG) | instructions per I/O | ns per instruction (TCG) |",
+         "|---|---|---|---|---|"]
+    for p, label in PATHS:
+        for op in ("read", "write"):
+            if (p, op) in med and iops.get((p, op)):
+                us = 1e6 / statistics.median(iops[(p, op)])
+                L.append(f"| {label} | {op} | {us:.2f} | {med[(p, op)]:.0f} | {us * 1e3 / med[(p, op)]:.2f} |")
+    return L
 
 
 if __name__ == "__main__":

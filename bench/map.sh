@@ -3,12 +3,15 @@
 # load/store mapping against O_DIRECT pread/pwrite on the same disk, one
 # process (tools/pmem-map, bench/guest-map.sh). Two guests:
 #  - timed: RPMEM_MAP_ROUNDS rounds (7) of RPMEM_MAP_SECS seconds (2) per
-#    path and direction; per-round ratios, their median and spread;
+#    path and direction, the paths taking turns in 100 ms slices (the
+#    mapping copied by glibc's memcpy and by rep movsq, O_DIRECT); per-round
+#    ratios, their median and spread;
 #  - counted (unless BENCH_MAP_INSN=0): every guest instruction counted by
 #    the QEMU plugin of `make bench-insn` (tools/qemu-insn-count.c) under
 #    -icount, N and N/4 I/Os (RPMEM_MAP_OPS, 20000) per path and direction
 #    in insn-windows; bench/map-insn-report.py turns the difference into
 #    instructions per I/O, user and kernel, by function.
+# RPMEM_MAP_LEN (1G): the part of the disk the random pages fall in.
 # Writes docs/dax-bench.md (MAP_OUT). Logs in RPMEM_LOG_DIR.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
@@ -53,7 +56,7 @@ rev=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --
 	if [ "$insn" = 1 ]; then
 		echo
 		"$PYTHON" "$RPMEM_ROOT/bench/map-insn-report.py" "$ilog" "$counts" "$KDIR/System.map" \
-			"$RPMEM_CACHE/tools/pmem-map"
+			"$RPMEM_CACHE/tools/pmem-map" "$log"
 	fi
 	echo
 	echo "## Timed under TCG: I/Os per second"
