@@ -52,7 +52,7 @@ rev=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --
 	echo "- kernel: $(cat "$KDIR/include/config/kernel.release") (configs/rpmem.config), rpmem $rev"
 	echo "- QEMU: $(qemu-system-x86_64 --version | head -1), TCG, ${RPMEM_SMP:-2} vCPUs, ${RPMEM_MEM:-4G}, no -cpu (the qemu64 model)"
 	tr -d '\r' < "$log" | grep -a '^MAP-BENCH-INFO' | sed 's/^MAP-BENCH-INFO /- guest: /'
-	echo "- command: \`make bench-map\` (RPMEM_MAP_ROUNDS=$rounds RPMEM_MAP_SECS=$secs RPMEM_MAP_OPS=$ops RPMEM_MAP_LEN=$len)"
+	echo "- command: \`${MAP_OUT:+MAP_OUT=$out }${BENCH_MAP_INSN:+BENCH_MAP_INSN=$insn }make bench-map\` (RPMEM_MAP_ROUNDS=$rounds RPMEM_MAP_SECS=$secs RPMEM_MAP_OPS=$ops RPMEM_MAP_LEN=$len)"
 	if [ "$insn" = 1 ]; then
 		echo
 		"$PYTHON" "$RPMEM_ROOT/bench/map-insn-report.py" "$ilog" "$counts" "$KDIR/System.map" \
@@ -85,6 +85,19 @@ rev=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --
 		done
 	done
 	tr -d '\r' < "$log" | grep -a 'written back with' | head -1 | sed 's/^MAP-BENCH round=[0-9]* /- /'
+	echo
+	echo "## What these figures cannot tell about hardware"
+	echo
+	echo "- A count is of guest instructions, not of their cost. On hardware a \`rep movsq\` over 4 KiB is"
+	echo "  one instruction (512 here), a load that misses the caches to persistent memory costs hundreds"
+	echo "  of cycles, and a clflush evicts the line where clwb keeps it. The count says how much work"
+	echo "  the CPU is given besides the memory traffic, which is the same 4 KiB copy in every path."
+	echo "- Under TCG every guest load and store goes through QEMU's software TLB, so a copy costs far"
+	echo "  more per instruction than register code (see the time per instruction above); the timed"
+	echo "  ratio weighs the copy, which both paths share, as hardware does not."
+	echo "- The guest CPU is QEMU's qemu64 model: no clwb, clflushopt, ERMS or AVX, so glibc copies with"
+	echo "  SSE2 and stores are written back with clflush; a current server CPU would do neither."
+	echo "- Nothing here was measured on hardware."
 } > "$out"
 rm -f "$log.table"
 cat "$out"
