@@ -52,7 +52,7 @@ rev=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --
 	echo "- kernel: $(cat "$KDIR/include/config/kernel.release") (configs/rpmem.config), rpmem $rev"
 	echo "- QEMU: $(qemu-system-x86_64 --version | head -1), TCG, ${RPMEM_SMP:-2} vCPUs, ${RPMEM_MEM:-4G}, no -cpu (the qemu64 model)"
 	tr -d '\r' < "$log" | grep -a '^MAP-BENCH-INFO' | sed 's/^MAP-BENCH-INFO /- guest: /'
-	echo "- command: \`${MAP_OUT:+MAP_OUT=$out }${BENCH_MAP_INSN:+BENCH_MAP_INSN=$insn }make bench-map\` (RPMEM_MAP_ROUNDS=$rounds RPMEM_MAP_SECS=$secs RPMEM_MAP_OPS=$ops RPMEM_MAP_LEN=$len)"
+	echo "- command: \`${MAP_OUT:+MAP_OUT=${out#"$RPMEM_ROOT"/} }${BENCH_MAP_INSN:+BENCH_MAP_INSN=$insn }make bench-map\` (RPMEM_MAP_ROUNDS=$rounds RPMEM_MAP_SECS=$secs RPMEM_MAP_OPS=$ops RPMEM_MAP_LEN=$len)"
 	if [ "$insn" = 1 ]; then
 		echo
 		"$PYTHON" "$RPMEM_ROOT/bench/map-insn-report.py" "$ilog" "$counts" "$KDIR/System.map" \
