@@ -4,7 +4,8 @@
 # stores each written back with clwb/clflushopt/clflush + sfence) against
 # O_DIRECT pread/pwrite on /dev/pmem0, one process, tools/pmem-map.
 # Timed (default): per round, pmem-map bench: the mapping copied by
-# glibc's memcpy (mmap), by rep movsq (mmap-rep), and O_DIRECT, taking
+# glibc's memcpy (mmap), by rep movsq (mmap-rep), O_DIRECT, and O_DIRECT
+# of 512 bytes (odirect-512: the same I/O but for the copy), taking
 # turns, SECS seconds of each per direction, over the disk's first LEN
 # bytes. RPMEM_MAP_INSN=1: instruction counts instead; each path and
 # direction runs N and N/4 I/Os (pmem-map ops), each inside an
@@ -32,10 +33,11 @@ fi
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	if [ "$INSN" = 1 ]; then
-		for path in mmap mmap-rep odirect; do
+		for path in mmap mmap-rep odirect odirect-512; do
 			dev=/dev/pmem0.map how=
 			[ $path = mmap-rep ] && how=rep
-			[ $path = odirect ] && dev=/dev/pmem0
+			[ $path = odirect-512 ] && how=512
+			case $path in odirect*) dev=/dev/pmem0 ;; esac
 			for op in read write; do
 				for ios in "$OPS" $((OPS / 4)); do
 					# shellcheck disable=SC2086 # $how: empty or one word

@@ -23,7 +23,7 @@ insn_report = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(insn_report)
 
 PATHS = (("mmap", "load/store, glibc memcpy (mmap)"), ("mmap-rep", "load/store, rep movsq (mmap-rep)"),
-         ("odirect", "O_DIRECT pread/pwrite"))
+         ("odirect", "O_DIRECT pread/pwrite"), ("odirect-512", "O_DIRECT, 512 bytes (control)"))
 
 
 def read_log(path):

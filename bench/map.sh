@@ -63,23 +63,26 @@ rev=$(git -C "$RPMEM_ROOT" rev-parse --short HEAD)$(git -C "$RPMEM_ROOT" diff --
 	echo
 	echo "Host load average (1, 5, 15 min) before: $load0; after: $load1 (2 host cores, shared)."
 	echo "Each round: one process takes turns in slices of about 100 ms between the mapping copied by"
-	echo "glibc's memcpy (mmap), the mapping copied by \`rep movsq\` (mmap-rep) and O_DIRECT, until each"
-	echo "has had $secs s of reads, then the same for writes; a change in host load falls on all three."
+	echo "glibc's memcpy (mmap), the mapping copied by \`rep movsq\` (mmap-rep), O_DIRECT, and O_DIRECT of"
+	echo "512 bytes at the same pages (a control: O_DIRECT's I/O but for most of its copy), until each"
+	echo "has had $secs s of reads, then the same for writes; a change in host load falls on all four."
 	echo
-	echo "| round | op | mmap IOPS | mmap-rep IOPS | O_DIRECT IOPS | mmap / O_DIRECT | mmap-rep / O_DIRECT |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| round | op | mmap IOPS | mmap-rep IOPS | O_DIRECT IOPS | mmap / O_DIRECT | mmap-rep / O_DIRECT | O_DIRECT 512 B IOPS | O_DIRECT 512 B / 4 KiB |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	tr -d '\r' < "$log" | awk '/^MAP-BENCH round=/ && / IOPS / {
 		split($2, r, "="); k = r[2] " " $4; v[$3 " " k] = $6; order[++n] = k }
 		END { for (i = 1; i <= n; i++) { k = order[i]; if (seen[k]++) continue;
 			split(k, p, " "); m = v["mmap " k]; q = v["mmap-rep " k]; o = v["odirect " k];
-			printf "| %s | %s | %s | %s | %s | %.2f | %.2f |\n", p[1], p[2], m, q, o,
-				(o > 0 ? m / o : 0), (o > 0 ? q / o : 0) } }' > "$log.table"
+			h = v["odirect-512 " k];
+			printf "| %s | %s | %s | %s | %s | %.2f | %.2f | %s | %.2f |\n", p[1], p[2], m, q, o,
+				(o > 0 ? m / o : 0), (o > 0 ? q / o : 0), h, (o > 0 ? h / o : 0) } }' > "$log.table"
 	cat "$log.table"
 	echo
 	for op in read write; do
-		for col in 7 8; do
+		for col in 7 8 10; do
 			awk -F'|' -v op="$op" -v c="$col" '$3 == " " op " " { print $c + 0 }' "$log.table" | sort -g |
-				awk -v what="$op, $( [ $col = 7 ] && echo mmap || echo mmap-rep ) / O_DIRECT" '{ v[++n] = $1 } END {
+				awk -v what="$op, $(case $col in 7) echo mmap / O_DIRECT ;; 8) echo mmap-rep / O_DIRECT ;;
+					*) echo O_DIRECT 512 B / 4 KiB ;; esac)" '{ v[++n] = $1 } END {
 					m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 					printf "- %s: median **%.2fx** over %d rounds, spread %.2f-%.2fx\n", what, m, n, v[1], v[n] }'
 		done
