@@ -165,6 +165,30 @@ pick_copy_disks() { # [smallest]
 
 size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
 
+# The first namespace of BYTES bytes; false if there is none.
+ns_of_size() { # bytes
+	local n
+	for n in $(namespaces); do
+		[ "$(size_of_ns "$n")" = "$1" ] && { echo "$n"; return; }
+	done
+	return 1
+}
+
+# Map SIZE bytes of map device MAP in a background `pmem-map hold` (its
+# output in /tmp/hold.out, its pid in $hold_pid) and wait until it has
+# mapped them.
+map_hold() { # map size
+	local n=0
+	rm -f /tmp/hold.out
+	pmem-map hold "$1" "$2" > /tmp/hold.out 2>&1 &
+	hold_pid=$!
+	until grep -q '^mapped$' /tmp/hold.out; do
+		[ -e /proc/$hold_pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"
+		n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map hold did not map in 300 s"
+		sleep 0.1
+	done
+}
+
 # Whether disk DEV's queue takes REQ_NOWAIT (BLK_FEAT_NOWAIT): a 4 KiB
 # RWF_NOWAIT O_DIRECT write of zeros at sector 0 (tools/vecio.c) prints
 # "on" if it succeeds, "off" if the block layer refuses it with EOPNOTSUPP
