@@ -6,11 +6,12 @@ Usage: mce-host.py CONSOLE_LOG MONITOR_SOCKET
 
 Follows the guest's console log; each new line
 
-    RPMEM-MCE-REQUEST id=N cpu=C bank=B status=S mcg_status=G addr=A misc=M
+    RPMEM-MCE-REQUEST id=N cpu=C bank=B status=S mcg_status=G addr=A misc=M [broadcast=1]
 
 (one request per id, numbers in decimal or 0x hex) is sent to QEMU's human
-monitor as `mce C B S G A M`, which writes the values into the vCPU's
-machine-check bank (and raises #MC if the status says uncorrected). Prints
+monitor as `mce [-b] C B S G A M`, which writes the values into the vCPU's
+machine-check bank (and raises #MC if the status says uncorrected; with -b
+the other vCPUs get #MC too, as a broadcast machine check does). Prints
 one line per request with what QEMU answered. Runs until killed.
 """
 import re
@@ -20,7 +21,7 @@ import time
 
 REQUEST = re.compile(
     rb"^RPMEM-MCE-REQUEST id=(\d+) cpu=(\w+) bank=(\w+) status=(\w+) "
-    rb"mcg_status=(\w+) addr=(\w+) misc=(\w+)\s*$"
+    rb"mcg_status=(\w+) addr=(\w+) misc=(\w+)( broadcast=1)?\s*$"
 )
 PROMPT = b"(qemu) "
 
@@ -69,8 +70,8 @@ def main():
             if not m or m.group(1) in done:
                 continue
             done.add(m.group(1))
-            fields = [v.decode() for v in m.groups()]
-            command = "mce " + " ".join(fields[1:])
+            fields = [v.decode() for v in m.groups()[:7]]
+            command = "mce " + ("-b " if m.group(8) else "") + " ".join(fields[1:])
             for attempt in range(60):
                 try:
                     answer = send(monitor, command)

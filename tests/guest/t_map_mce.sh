@@ -12,8 +12,10 @@
 # poller logs (check_interval, set to 1 s here) and hands to
 # memory_failure() in process context: an "action optional" error, so the
 # signal (BUS_MCEERR_AO) goes to processes that asked for early kills
-# (PR_MCE_KILL_EARLY); one that did not keeps running. After the unbind
-# (which unregisters the range) the same error finds no owner ("Ignored").
+# (PR_MCE_KILL_EARLY); one that did not keeps running. The line becomes a
+# bad block of the disk, so a new mapping's load of the page gets SIGBUS.
+# After the unbind (which unregisters the range) the same error finds no
+# owner ("Ignored").
 . /tests/lib.sh
 load_driver rpmem
 ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
@@ -83,7 +85,16 @@ wait $late && rc=0 || rc=$?
 [ $rc = 0 ] && [ "$(cat /tmp/late)" = "$(printf 'mapped\nno signal')" ] ||
 	fail "late-kill process: exit $rc, $(cat /tmp/late) (expected no signal for an action-optional error)"
 info "mapping process (late kill): no signal"
-info "disk's badblocks after the error: $(tr '\n' ' ' < /sys/block/$(basename "$(disk_of $ns)")/badblocks)"
+# ACPI NFIT's machine-check handler recorded the line as a bad block of
+# the region, which the disk took: a new mapping's load of the page gets
+# SIGBUS from the fault (docs/dax.md, bad blocks).
+bb=$(cat /sys/block/$(basename "$(disk_of $ns)")/badblocks)
+[ "$bb" = "$(((off + 0x1c0) / 512)) 1" ] ||
+	fail "disk's badblocks after the error: '$bb' (expected sector $(((off + 0x1c0) / 512)))"
+r=$(pmem-map touch $map $((off & ~0x1fffff)) 2M) && rc=0 || rc=$?
+[ $rc = 3 ] && [ "$r" = "sigbus at offset $off" ] ||
+	fail "a new mapping's load of the page: exit $rc, $r (expected SIGBUS at $off)"
+info "disk's badblocks: $bb; a new mapping's load of the page: $r"
 
 # Unbound, the range is unregistered: memory_failure() finds no owner.
 unload_drivers
