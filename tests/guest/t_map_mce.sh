@@ -24,6 +24,8 @@ map=$(disk_of $ns).map
 start=$(cat /sys/bus/nd/devices/$ns/resource)
 grep -qi "^ *0*${start#0x}-.* : $ns\$" /proc/iomem ||
 	fail "$ns at $start not claimed in /proc/iomem: $(grep -i "$ns" /proc/iomem)"
+grep -q '^vendor_id.*AuthenticAMD' /proc/cpuinfo ||
+	fail "the error injected is AMD's deferred error; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
 knob=/sys/devices/system/machinecheck/machinecheck0/check_interval
 [ -w $knob ] || fail "no $knob"
 echo 1 > $knob
