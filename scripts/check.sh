@@ -108,6 +108,9 @@ plan_normal() { # [tests appended to the module boot]
 	echo "copy|copy|4|1G,1G,256M,256M|1|$COPY"
 	# The load/store mapping of a disk (docs/dax.md).
 	echo "map|map|2|1G,1G|1|$MAP"
+	# A machine check on a mapped page, injected by the host through QEMU's
+	# monitor on the guest's request (qemu/run.sh RPMEM_MCE).
+	echo "map|map-mce|1|1G|1|map_mce|||RPMEM_MCE=1"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"
