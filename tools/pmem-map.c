@@ -29,7 +29,9 @@
  *                                      page at OFF, print "mapped"; then wait:
  *                                      on SIGBUS print its si_code, the disk
  *                                      offset of si_addr and si_addr_lsb, exit
- *                                      3; on SIGUSR1 print "no signal"
+ *                                      3; on SIGUSR1 print "no signal" and
+ *                                      load the page again ("loaded again",
+ *                                      or the SIGBUS line)
  *   pmem-map bench  DEV|BDEV LEN SECS  4 KiB random loads/stores (DEV) or
  *                                      O_DIRECT preads/pwrites (BDEV):
  *                                      read and write IOPS
@@ -337,6 +339,10 @@ static int cmd_await_mce(int fd, uint64_t off, int early)
 	while (!usr1)
 		pause();
 	printf("no signal\n");
+	fflush(stdout);
+	/* Again: a page found bad meanwhile must fault, never load. */
+	(void)*(volatile uint64_t *)(p + (off - base));
+	printf("loaded again\n");
 	return 0;
 }
 

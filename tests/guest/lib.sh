@@ -2,8 +2,8 @@
 # Helpers for guest tests. A test is /tests/t_NAME.sh [DRIVER]; it exits 0 on
 # success and prints why it failed otherwise (see fail/check below).
 
-# Kernel log lines that fail the current test.
-SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|suspected memory leak|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+# Kernel log lines that fail the current test (SPLAT_RE, splat_lines).
+. /tests/splats.sh
 
 # Debian's busybox shell runs its own applets before PATH; use the real
 # tools where their behaviour matters.
