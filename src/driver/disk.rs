@@ -135,14 +135,7 @@ impl<'ns> PmemDisk<'ns> {
         shared.set_read_only(disk.read_only());
         let map = disk_map::register(&shared, phys, size)
             .inspect_err(|e| pr_err!("{}: cannot add the map device: {:?}\n", name, e))?;
-        Ok(KBox::pin(
-            PmemDisk {
-                map,
-                disk,
-                shared,
-            },
-            GFP_KERNEL,
-        )?)
+        Ok(KBox::pin(PmemDisk { map, disk, shared }, GFP_KERNEL)?)
     }
 
     /// What outlives the binding.
