@@ -72,6 +72,7 @@ struct rpmem_vma_info {
 };
 
 struct rpmem_map_space *rpmem_map_space_create(u64 first_pfn, u64 pages);
+void rpmem_map_space_zap(struct rpmem_map_space *ms);
 void rpmem_map_space_revoke(struct rpmem_map_space *ms);
 void rpmem_map_space_free(struct rpmem_map_space *ms);
 struct inode;

@@ -345,9 +345,15 @@ struct rpmem_map_space *rpmem_map_space_create(u64 first_pfn, u64 pages)
 	return ms;
 }
 
-void rpmem_map_space_revoke(struct rpmem_map_space *ms)
+/* Zap every mapping's entries: the next access faults again. */
+void rpmem_map_space_zap(struct rpmem_map_space *ms)
 {
 	unmap_mapping_range(&ms->mapping, 0, 0, 1);
+}
+
+void rpmem_map_space_revoke(struct rpmem_map_space *ms)
+{
+	rpmem_map_space_zap(ms);
 #ifdef CONFIG_MEMORY_FAILURE
 	if (ms->registered)
 		unregister_pfn_address_space(&ms->pfn_space);

@@ -17,6 +17,14 @@
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
 #   RPMEM_KILL_AT     regex: SIGKILL QEMU when the console matches (power cut)
+#   RPMEM_MONITOR     QEMU's monitor (HMP) on this Unix socket (default: no
+#                     monitor)
+#   RPMEM_MCE=1       machine checks on request: each console line
+#                     `RPMEM-MCE-REQUEST id=N cpu=C bank=B status=S
+#                     mcg_status=G addr=A misc=M` becomes the monitor command
+#                     `mce C B S G A M` (scripts/mce-host.py; monitor socket
+#                     RPMEM_LOG.monitor unless RPMEM_MONITOR says), what QEMU
+#                     answered goes to RPMEM_LOG.mce
 #   RPMEM_ICOUNT      QEMU -icount options (e.g. shift=0,sleep=off: the guest
 #                     clock counts executed instructions, 1 ns each, so timings
 #                     measure instructions and no host noise; single-threaded)
@@ -88,7 +96,20 @@ if [ "${RPMEM_INTERACTIVE:-0}" = 1 ]; then
 	[ "$rc" = 137 ] && { echo "RPMEM-HOST: guest timed out after ${timeout}s" >> "$RPMEM_LOG"; rc=124; }
 	exit "$rc"
 fi
-args+=(-serial "file:$RPMEM_LOG" -monitor none)
+monitor=${RPMEM_MONITOR:-}
+[ "${RPMEM_MCE:-0}" = 1 ] && [ -z "$monitor" ] && monitor=$RPMEM_LOG.monitor
+if [ -n "$monitor" ]; then
+	rm -f "$monitor"
+	args+=(-serial "file:$RPMEM_LOG" -monitor "unix:$monitor,server=on,wait=off")
+else
+	args+=(-serial "file:$RPMEM_LOG" -monitor none)
+fi
+if [ "${RPMEM_MCE:-0}" = 1 ]; then
+	: > "$RPMEM_LOG.mce"
+	python3 "$(dirname "$0")/../scripts/mce-host.py" "$RPMEM_LOG" "$monitor" >> "$RPMEM_LOG.mce" 2>&1 &
+	mce_host=$!
+	trap 'kill $mce_host 2>/dev/null || true' EXIT
+fi
 if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 	# Echo as clean text (the log file keeps the raw console).
 	. "$(dirname "$0")/../scripts/env.sh"
@@ -96,7 +117,7 @@ if [ "${RPMEM_ECHO:-0}" = 1 ]; then
 	cleaner=$!
 	tail -n +1 -f "$RPMEM_LOG" >&$clean &
 	tailer=$!
-	trap 'kill $tailer 2>/dev/null; exec {clean}>&-; wait $cleaner 2>/dev/null || true' EXIT
+	trap 'kill $tailer ${mce_host:-} 2>/dev/null; exec {clean}>&-; wait $cleaner 2>/dev/null || true' EXIT
 fi
 rc=0
 if [ -n "${RPMEM_KILL_AT:-}" ] || [ -n "${RPMEM_BOOT_TIMEOUT:-}" ]; then

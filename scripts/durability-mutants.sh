@@ -21,22 +21,12 @@ KDIR=$("$RPMEM_ROOT/scripts/build-kernel.sh" normal) || die "kernel build failed
 kver=$(cat "$KDIR/include/config/kernel.release")
 ksrc=$(readlink -f "$KDIR/source")
 
-# mutate FILE PATTERN REPLACEMENT: replace the one line containing PATTERN
-# (a fixed string) by REPLACEMENT (the pattern's text swapped within the
-# line); prints FILE:LINE and the new line. Fails unless exactly one line matches.
+# mutate FILE PATTERN REPLACEMENT: scripts/mutate-line.py; prints the
+# mutated line as FILE:LINE: TEXT, FILE relative to the mutant's tree.
 mutate() {
-	python3 - "$@" <<'EOF'
-import sys
-path, pattern, replacement = sys.argv[1:4]
-lines = open(path).read().split("\n")
-hits = [i for i, l in enumerate(lines) if pattern in l]
-if len(hits) != 1:
-    sys.exit(f"mutate: {path}: {len(hits)} lines contain {pattern!r} (want 1)")
-i = hits[0]
-lines[i] = lines[i].replace(pattern, replacement)
-open(path, "w").write("\n".join(lines))
-print(f"{path.split('/mut-')[-1].split('/', 1)[-1]}:{i + 1}: {lines[i].strip()}")
-EOF
+	local n
+	n=$("$PYTHON" "$RPMEM_ROOT/scripts/mutate-line.py" "$@") || return
+	echo "${1#*/mut-*/}:$n: $(sed -n "${n}p" "$1" | sed 's/^[[:space:]]*//')"
 }
 
 rpmem_mutant() { # name tree

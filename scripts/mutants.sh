@@ -126,23 +126,8 @@ m M30 "sector arithmetic" $PB 'let offset = (byte as usize & (PAGE_SIZE - 1)) as
 	"copy_cache" "a copy from a source sector that is not page aligned starts at the page"
 
 # ---- helpers -------------------------------------------------------------
-# mutate FILE PATTERN REPLACEMENT: the one line containing PATTERN (a fixed
-# string) gets it replaced; prints the line number. Fails unless exactly one
-# line matches.
-mutate() {
-	python3 - "$@" <<'EOF'
-import sys
-path, pattern, replacement = sys.argv[1:4]
-lines = open(path).read().split("\n")
-hits = [i for i, l in enumerate(lines) if pattern in l]
-if len(hits) != 1:
-    sys.exit(f"mutate: {path}: {len(hits)} lines contain {pattern!r} (want 1)")
-i = hits[0]
-lines[i] = lines[i].replace(pattern, replacement)
-open(path, "w").write("\n".join(lines))
-print(i + 1)
-EOF
-}
+# mutate FILE PATTERN REPLACEMENT: scripts/mutate-line.py (prints the line).
+mutate() { "$PYTHON" "$RPMEM_ROOT/scripts/mutate-line.py" "$@"; }
 
 # prepare N ID: copy the baseline, mutate, host tests, build; writes
 # $dir/.mut-state: "line LINE", then "killed host:unit-tests" or "built"

@@ -22,6 +22,16 @@
  *                                      SIGUSR1 try a new mapping (print
  *                                      "mmap=" its error), load again:
  *                                      print "loaded" or "sigbus" (exit 3)
+ *   pmem-map await-mce DEV OFF [late]  map the 2 MiB around OFF, ask for
+ *                                      SIGBUS as soon as a page it maps is
+ *                                      found poisoned (prctl PR_MCE_KILL_EARLY;
+ *                                      "late": the system's policy), load the
+ *                                      page at OFF, print "mapped"; then wait:
+ *                                      on SIGBUS print its si_code, the disk
+ *                                      offset of si_addr and si_addr_lsb, exit
+ *                                      3; on SIGUSR1 print "no signal" and
+ *                                      load the page again ("loaded again",
+ *                                      or the SIGBUS line)
  *   pmem-map bench  DEV BDEV LEN SECS  4 KiB random loads/stores through
  *                                      DEV (copied by glibc's memcpy, and by
  *                                      rep movsq) and O_DIRECT preads/pwrites
@@ -45,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +65,7 @@
 
 static sigjmp_buf bus_jump;
 static volatile void *bus_addr;
+static volatile int bus_code, bus_lsb;
 static volatile sig_atomic_t usr1;
 
 static void on_bus(int sig, siginfo_t *si, void *ctx)
@@ -61,6 +73,8 @@ static void on_bus(int sig, siginfo_t *si, void *ctx)
 	(void)sig;
 	(void)ctx;
 	bus_addr = si->si_addr;
+	bus_code = si->si_code;
+	bus_lsb = si->si_addr_lsb;
 	siglongjmp(bus_jump, 1);
 }
 
@@ -307,6 +321,43 @@ static int cmd_hold(int fd, uint64_t len)
 	return 0;
 }
 
+static const char *bus_code_name(int code)
+{
+	switch (code) {
+	case BUS_ADRERR: return "BUS_ADRERR";
+	case BUS_MCEERR_AR: return "BUS_MCEERR_AR";
+	case BUS_MCEERR_AO: return "BUS_MCEERR_AO";
+	default: return "other";
+	}
+}
+
+static int cmd_await_mce(int fd, uint64_t off, int early)
+{
+	uint64_t base = off & ~((2UL << 20) - 1);
+	char *p;
+
+	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		die("prctl PR_MCE_KILL");
+	p = map_aligned(fd, base, 2UL << 20, PROT_READ);
+	signal(SIGUSR1, on_usr1);
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("sigbus %s at offset %lld lsb %d\n", bus_code_name(bus_code),
+		       (long long)(base + ((char *)bus_addr - p)), bus_lsb);
+		return 3;
+	}
+	(void)*(volatile uint64_t *)(p + (off - base));
+	printf("mapped\n");
+	fflush(stdout);
+	while (!usr1)
+		pause();
+	printf("no signal\n");
+	fflush(stdout);
+	/* Again: a page found bad meanwhile must fault, never load. */
+	(void)*(volatile uint64_t *)(p + (off - base));
+	printf("loaded again\n");
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -531,6 +582,8 @@ int main(int argc, char **argv)
 		return cmd_touch(fd, num(argv[3]), num(argv[4]), argc == 6 ? num(argv[5]) : PAGE);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(fd, num(argv[3]));
+	if (!strcmp(cmd, "await-mce") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "late"))))
+		return cmd_await_mce(fd, num(argv[3]), argc == 4);
 	fprintf(stderr, "usage: see tools/pmem-map.c\n");
 	return 2;
 }

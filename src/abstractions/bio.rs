@@ -6,7 +6,7 @@
 use core::ptr::NonNull;
 
 use super::bindings;
-use super::bio_segment::{BioSegment, BioVecs};
+use super::bio_segment::{BioData, BioVecs, DeviceSegments, RamSegments};
 use super::pfn_space::PfnSpace;
 use super::status::Status;
 use crate::segments::{BvecIter, Segments};
@@ -93,31 +93,36 @@ impl Bio {
         self.raw().bi_iter.bi_size
     }
 
-    /// The bio's vectors from its current position, one physically
-    /// contiguous segment each (`bio_for_each_bvec`); `space` tells the
-    /// module's pfn bios from others. The bio itself is not advanced.
-    pub(crate) fn segments<'a>(
-        &'a self,
-        space: &'a PfnSpace,
-    ) -> impl Iterator<Item = BioSegment<'a>> + 'a {
+    /// The bio's data from its current position, one physically contiguous
+    /// segment per vector (`bio_for_each_bvec`): device frames if it is a
+    /// pfn bio of `space`, RAM pages otherwise. The bio is not advanced.
+    #[inline(always)]
+    pub(crate) fn data<'a>(&'a self, space: &'a PfnSpace) -> BioData<'a> {
         let raw = self.raw();
         let it = &raw.bi_iter;
-        let pfn_bio = core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr());
-        let memmap = *space.memmap();
-        // SAFETY: the vector table of the bio we own, in flight while it is
-        // borrowed for `'a`; `pfn_bio` compares its pool with the set.
-        let table = unsafe { BioVecs::new(raw.bi_io_vec, pfn_bio, memmap) };
         let iter = BvecIter {
             sector: it.bi_sector,
             size: it.bi_size,
             idx: it.bi_idx,
             done: it.bi_bvec_done,
         };
-        // SAFETY: the block layer guarantees that `bi_size` bytes from
-        // `bi_iter` are described by the vectors from `bi_idx` on (the
-        // `bio_for_each_segment` contract), for the bio we own.
-        let segs: Segments<BioVecs<'a>, false> = unsafe { Segments::new(table, iter) };
-        segs.map(move |seg| BioSegment::new(seg, memmap))
+        let memmap = *space.memmap();
+        if core::ptr::eq(raw.bi_pool, space.pfn_bios().as_ptr()) {
+            // SAFETY: the vector table of a pfn bio of `space` (its pool is
+            // the set), which we own, in flight while borrowed for `'a`.
+            let table = unsafe { BioVecs::<'a, true>::new(raw.bi_io_vec, memmap) };
+            // SAFETY: the block layer guarantees that `bi_size` bytes from
+            // `bi_iter` are described by the vectors from `bi_idx` on (the
+            // `bio_for_each_segment` contract), for the bio we own.
+            let walk = unsafe { Segments::new(table, iter) };
+            BioData::Device(DeviceSegments { walk })
+        } else {
+            // SAFETY: as above, of a bio that is not a pfn bio.
+            let table = unsafe { BioVecs::<'a, false>::new(raw.bi_io_vec, memmap) };
+            // SAFETY: as above.
+            let walk = unsafe { Segments::new(table, iter) };
+            BioData::Ram(RamSegments { walk, memmap })
+        }
     }
 
     /// Start I/O accounting if the disk's queue keeps I/O statistics

@@ -1,68 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`BioSegment`]: a physically contiguous segment of a bio (`struct
-//! bio_vec`) with its typed frame. A vector's frame is read only through
-//! `bvec_pfn` here and set only by the pfn bio abstraction
-//! ([`super::pfn_bio`]); nothing else touches `bv_page`.
+//! The segments of a bio (`struct bio_vec`s) with their typed frames: a
+//! bio of RAM pages yields [`RamSegment`]s, a pfn bio [`DeviceSegment`]s.
+//! A vector's frame is read only here and set only by the pfn bio
+//! abstraction ([`super::pfn_bio`]); nothing else touches `bv_page`.
 
 use core::marker::PhantomData;
 
 use super::bindings;
-use super::kmap::{kmap_atomic_pfn_t, kmap_ram};
+use super::kmap::{kmap_atomic_pfn_t, kmap_bvec_ram};
 use super::memmap::MemMap;
 use super::pfn_mapping::PfnMapping;
 use super::pfn_space::PfnSpace;
-use crate::pfn::{Pfn, PAGES_PER_SUBSECTION};
-use crate::segments::{BvecTable, RawBvec, Segment};
+use crate::pfn::Pfn;
+use crate::segments::{BvecTable, RawBvec, Segment, Segments};
 use crate::span::end_within;
 
-// `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
-const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
-
-/// The frame a vector starts at, typed: a vector of a pfn bio names device
-/// frames (`Pfn::device`); a vector of any other bio names RAM pages, which
-/// have a `struct page` by the block layer's contract (`Pfn::ram_checked`).
-///
-/// # Safety
-///
-/// `bv` must be a vector of a bio in flight, whose pages are pinned until
-/// the bio completes, `pfn_bio` must say whether that bio is a pfn bio, and
-/// the result must not be used after the bio completes.
-#[inline]
-unsafe fn bvec_pfn(memmap: &MemMap, bv: &bindings::bio_vec, pfn_bio: bool) -> Pfn {
-    // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
-    let pfn = memmap.page_to_pfn(bv.bv_page);
-    if pfn_bio {
-        Pfn::device(pfn)
-    } else {
-        // SAFETY: a page of a bio that is not a pfn bio has a `struct page`,
-        // so `pfn_valid()` holds; it is pinned for the bio's I/O (its memory
-        // section stays online), and the bio's owner lends it to us until
-        // the bio completes (caller's contract).
-        unsafe { Pfn::ram_checked(pfn) }
-    }
-}
-
-/// One physically contiguous segment of a bio in flight (`'a` borrows the
-/// bio); its memory may be mapped while the bio is borrowed.
-pub(crate) struct BioSegment<'a> {
+/// One physically contiguous segment of RAM pages of a bio in flight (`'a`
+/// borrows the bio); it may be mapped while the bio is borrowed.
+pub(crate) struct RamSegment<'a> {
     seg: Segment,
     /// The walk's memmap arithmetic, by value (two words, in registers).
     memmap: MemMap,
     _bio: PhantomData<&'a ()>,
 }
 
-impl<'a> BioSegment<'a> {
-    /// A segment found by a walk of a bio borrowed for `'a`.
-    #[inline(always)]
-    pub(super) fn new(seg: Segment, memmap: MemMap) -> Self {
-        BioSegment {
-            seg,
-            memmap,
-            _bio: PhantomData,
-        }
-    }
-
+impl<'a> RamSegment<'a> {
     /// Bytes in the segment.
     #[inline]
     pub(crate) fn len(&self) -> u32 {
@@ -75,26 +38,16 @@ impl<'a> BioSegment<'a> {
         self.seg.bio_offset
     }
 
-    /// The segment's device frames, if it is device memory (a pfn bio's),
-    /// which may hold poison and is not made durable by plain stores.
+    /// Map the whole segment (at its direct-map address).
     #[inline(always)]
-    pub(crate) fn device(&self) -> Option<DeviceSegment<'a>> {
-        self.seg.pfn.is_device().then_some(DeviceSegment {
-            pfn: self.seg.pfn,
-            offset: self.seg.offset,
-            len: self.seg.len,
-            _bio: PhantomData,
-        })
-    }
-
-    /// Map the whole segment if it is RAM (the pages of a bio that is not a
-    /// pfn bio); `None` for device frames, which [`BioSegment::device`] maps.
-    #[inline(always)]
-    pub(crate) fn map(&self) -> Option<PfnMapping<'a>> {
-        // SAFETY: RAM pages of the bio, which its submitter lends us until it
-        // completes; the mapping borrows the bio for `'a`.
+    pub(crate) fn map(&self) -> PfnMapping<'a> {
+        // SAFETY: the segment lies in the pages of one vector of a bio that
+        // is not a pfn bio: each has a `struct page`, and the pages of a
+        // vector are physically contiguous (the block layer's contract, see
+        // `RamSegments`); its submitter lends them to us until the bio
+        // completes, and the mapping borrows the bio for `'a`.
         unsafe {
-            kmap_ram(
+            kmap_bvec_ram(
                 &self.memmap,
                 self.seg.pfn,
                 self.seg.offset as usize,
@@ -104,12 +57,13 @@ impl<'a> BioSegment<'a> {
     }
 }
 
-/// The device frames of a pfn bio's segment (16 bytes: passed in
-/// registers), mapped a bounded part at a time.
+/// The device frames of a pfn bio's segment, mapped a bounded part at a
+/// time.
 pub(crate) struct DeviceSegment<'a> {
     pfn: Pfn,
     offset: u32,
     len: u32,
+    bio_offset: u32,
     _bio: PhantomData<&'a ()>,
 }
 
@@ -117,6 +71,11 @@ impl<'a> DeviceSegment<'a> {
     /// Bytes in the segment.
     pub(crate) fn len(&self) -> u32 {
         self.len
+    }
+
+    /// Bytes of the bio before this segment.
+    pub(crate) fn bio_offset(&self) -> u32 {
+        self.bio_offset
     }
 
     /// Map `len` bytes at `at` into the segment through `space`'s registry.
@@ -138,49 +97,99 @@ impl<'a> DeviceSegment<'a> {
     }
 }
 
-/// The vector table of a bio, borrowed for a segment walk (`'a`).
-pub(super) struct BioVecs<'a> {
+/// The vector table of a bio, borrowed for a segment walk (`'a`): of a pfn
+/// bio (`DEVICE`, its vectors name device frames) or of any other bio (its
+/// vectors name RAM pages).
+pub(super) struct BioVecs<'a, const DEVICE: bool> {
     vecs: *const bindings::bio_vec,
-    /// The bio comes from the pfn bio set: its vectors are device frames.
-    pfn_bio: bool,
     memmap: MemMap,
     _bio: PhantomData<&'a ()>,
 }
 
-impl<'a> BioVecs<'a> {
-    /// The table at `vecs`, of a pfn bio or not.
+impl<'a, const DEVICE: bool> BioVecs<'a, DEVICE> {
+    /// The table at `vecs`.
     ///
     /// # Safety
     ///
     /// `vecs` must be the vector table of a bio in flight for `'a`, whose
-    /// pages are pinned until it completes, and `pfn_bio` must say whether
+    /// pages are pinned until it completes, and `DEVICE` must say whether
     /// it comes from the walker's pfn bio set.
-    pub(super) unsafe fn new(
-        vecs: *const bindings::bio_vec,
-        pfn_bio: bool,
-        memmap: MemMap,
-    ) -> Self {
+    pub(super) unsafe fn new(vecs: *const bindings::bio_vec, memmap: MemMap) -> Self {
         BioVecs {
             vecs,
-            pfn_bio,
             memmap,
             _bio: PhantomData,
         }
     }
 }
 
-impl BvecTable for BioVecs<'_> {
+impl<const DEVICE: bool> BvecTable for BioVecs<'_, DEVICE> {
     #[inline]
     unsafe fn bvec(&mut self, idx: u32) -> RawBvec {
         // SAFETY: `idx` is one of the vectors that describe the bio's
         // remaining bytes (the caller's contract, from `Segments::new`).
         let bv = unsafe { &*self.vecs.add(idx as usize) };
+        // Arithmetic on the vmemmap: `bv_page` is not dereferenced.
+        let frame = self.memmap.page_to_pfn(bv.bv_page);
         RawBvec {
-            // SAFETY: a vector of the borrowed bio, in flight for `'a`; the
-            // frames are used only while the bio is being served.
-            pfn: unsafe { bvec_pfn(&self.memmap, bv, self.pfn_bio) },
+            pfn: if DEVICE {
+                Pfn::device(frame)
+            } else {
+                // SAFETY: a page of a bio that is not a pfn bio, lent to us
+                // until the bio completes (`BioVecs::new`'s contract).
+                unsafe { Pfn::ram(frame) }
+            },
             len: bv.bv_len,
             offset: bv.bv_offset,
         }
     }
+}
+
+/// The segments of a bio of RAM pages (any bio but a pfn bio), one per
+/// vector (`bio_for_each_bvec`).
+pub(crate) struct RamSegments<'a> {
+    pub(super) walk: Segments<BioVecs<'a, false>, false>,
+    pub(super) memmap: MemMap,
+}
+
+impl<'a> Iterator for RamSegments<'a> {
+    type Item = RamSegment<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<RamSegment<'a>> {
+        let seg = self.walk.next()?;
+        Some(RamSegment {
+            seg,
+            memmap: self.memmap,
+            _bio: PhantomData,
+        })
+    }
+}
+
+/// The segments of a pfn bio, one per vector.
+pub(crate) struct DeviceSegments<'a> {
+    pub(super) walk: Segments<BioVecs<'a, true>, false>,
+}
+
+impl<'a> Iterator for DeviceSegments<'a> {
+    type Item = DeviceSegment<'a>;
+
+    fn next(&mut self) -> Option<DeviceSegment<'a>> {
+        let seg = self.walk.next()?;
+        Some(DeviceSegment {
+            pfn: seg.pfn,
+            offset: seg.offset,
+            len: seg.len,
+            bio_offset: seg.bio_offset,
+            _bio: PhantomData,
+        })
+    }
+}
+
+/// What a bio's data is: RAM pages, or a pfn bio's device frames.
+pub(crate) enum BioData<'a> {
+    /// Pages of any bio but a pfn bio.
+    Ram(RamSegments<'a>),
+    /// Device frames of a pfn bio (of the walker's pfn bio set).
+    Device(DeviceSegments<'a>),
 }

@@ -16,13 +16,17 @@ use core::ptr::NonNull;
 
 use kernel::sync::rcu;
 
+use super::bindings;
 use super::memmap::{self, MemMap};
 use super::pfn_mapping::PfnMapping;
 use super::preempt::{ReadSide, Section};
 use super::registry::{RegisteredMapping, Registry};
-use crate::pfn::{Pfn, PAGE_SHIFT, PAGE_SIZE};
+use crate::pfn::{Pfn, PAGES_PER_SUBSECTION, PAGE_SHIFT, PAGE_SIZE};
 use crate::range_table::{DevRange, RangeTable};
 use crate::span::end_within;
+
+// `Pfn` keeps `PFN_CHECKED` within a subsection of this many frames.
+const _: () = assert!(PAGES_PER_SUBSECTION == bindings::PAGES_PER_SUBSECTION as u64);
 
 /// Map `len` bytes at `offset` into frame `pfn` and the frames after it.
 ///
@@ -89,6 +93,30 @@ pub(crate) unsafe fn kmap_ram<'a>(
     // may use the bytes for `'a`.
     Some(unsafe { PfnMapping::new(NonNull::new_unchecked(addr as *mut u8), len, None) })
 }
+/// Map `len` bytes at `offset` into RAM frame `pfn` and the frames after
+/// it, with no check: the span is a bio vector's, whose pages the block
+/// layer vouches for.
+///
+/// # Safety
+///
+/// Every frame the span touches must have a `struct page` and be physically
+/// contiguous with the one before (as the pages of one `bio_vec` are), and
+/// the caller must be allowed to read and write the bytes for `'a`.
+#[inline(always)]
+pub(crate) unsafe fn kmap_bvec_ram<'a>(
+    memmap: &MemMap,
+    pfn: Pfn,
+    offset: usize,
+    len: usize,
+) -> PfnMapping<'a> {
+    let addr = memmap.direct_map_address(pfn.number()).wrapping_add(offset);
+    // SAFETY: frames with a `struct page` are RAM in the direct map,
+    // contiguous over contiguous frames: `addr` is a direct-map address in
+    // the kernel's upper half (not 0), and the caller may use the bytes for
+    // `'a` (the caller's contract).
+    unsafe { PfnMapping::new(NonNull::new_unchecked(addr as *mut u8), len, None) }
+}
+
 /// Where `len` bytes at `offset` into device frame `pfn` are mapped, if its
 /// registered range holds them all; `rcu` keeps the range registered.
 ///

@@ -107,6 +107,21 @@ impl<T: MapOps> MapDevice<T> {
     }
 }
 
+impl<T: MapOps> MapDevice<T> {
+    /// Zap every entry of every mapping: the next access faults again and
+    /// the fault asks [`MapOps::bad`] afresh. For bad blocks found while
+    /// mapped: a page that became bad is never reached through an entry
+    /// inserted before.
+    pub(crate) fn zap(&self) {
+        // A fault checks the bad blocks and inserts its entry under `live`:
+        // one that checked before the caller's update has inserted by now,
+        // and is zapped; one that comes later sees the update.
+        let _live = self.shared.live.lock();
+        // SAFETY: the space is live while the device is.
+        unsafe { bindings::rpmem_map_space_zap(self.shared.space.as_ptr()) };
+    }
+}
+
 #[pinned_drop]
 impl<T: MapOps> PinnedDrop for MapDevice<T> {
     fn drop(self: Pin<&mut Self>) {

@@ -25,48 +25,23 @@ mod copy_bench;
 mod kmap_bench;
 mod kmap_timing;
 
+/// rpmem's pure logic, of which the benchmarks use a few items.
 #[allow(
     dead_code,
     reason = "rpmem's pure logic; the benchmarks use a few items"
 )]
-#[path = "../logic/dev_range.rs"]
-mod dev_range;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/map_fault.rs"]
-mod map_fault;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/pfn.rs"]
-mod pfn;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/range_index.rs"]
-mod range_index;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/range_table.rs"]
-mod range_table;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/segments.rs"]
-mod segments;
-#[allow(
-    dead_code,
-    reason = "rpmem's pure logic; the benchmarks use a few items"
-)]
-#[path = "../logic/span.rs"]
-mod span;
+#[path = "../logic"]
+mod logic {
+    pub(crate) mod dev_range;
+    pub(crate) mod map_fault;
+    pub(crate) mod pfn;
+    pub(crate) mod range_index;
+    pub(crate) mod range_table;
+    pub(crate) mod segments;
+    pub(crate) mod span;
+}
+use logic::{dev_range, map_fault, pfn, range_index, range_table, segments, span};
+
 #[allow(
     dead_code,
     unreachable_pub,

@@ -39,7 +39,7 @@ pub(crate) static RPMEM_DISKS: DiskType<RpmemDisks> = DiskType::new();
 pub(crate) struct PmemDisk<'ns> {
     /// First to drop: revokes the load/store mappings before the disk and
     /// its frames go.
-    _map: Pin<KBox<MapDevice<DiskMap>>>,
+    map: Pin<KBox<MapDevice<DiskMap>>>,
     disk: GenDisk<'ns, RpmemDisks>,
     shared: Arc<DiskShared>,
 }
@@ -135,14 +135,7 @@ impl<'ns> PmemDisk<'ns> {
         shared.set_read_only(disk.read_only());
         let map = disk_map::register(&shared, phys, size)
             .inspect_err(|e| pr_err!("{}: cannot add the map device: {:?}\n", name, e))?;
-        Ok(KBox::pin(
-            PmemDisk {
-                _map: map,
-                disk,
-                shared,
-            },
-            GFP_KERNEL,
-        )?)
+        Ok(KBox::pin(PmemDisk { map, disk, shared }, GFP_KERNEL)?)
     }
 
     /// What outlives the binding.
@@ -150,9 +143,11 @@ impl<'ns> PmemDisk<'ns> {
         &self.shared
     }
 
-    /// Re-read the region's poison list.
+    /// Re-read the region's poison list; a page found bad is no longer
+    /// reached through the load/store mappings made before.
     pub(crate) fn revalidate_poison(&self) {
         self.disk.queue().revalidate_poison();
+        self.map.zap();
     }
 
     /// Re-apply the region's read-only state.

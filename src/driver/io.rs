@@ -13,7 +13,7 @@ use kernel::sync::Arc;
 use super::disk_shared::DiskShared;
 use crate::abstractions::badblocks::BadBlocks;
 use crate::abstractions::bio::{Bio, Op};
-use crate::abstractions::bio_segment::DeviceSegment;
+use crate::abstractions::bio_segment::{BioData, DeviceSegment, DeviceSegments};
 use crate::abstractions::disk_type::BioQueue;
 use crate::abstractions::kmap::kmap_registered;
 use crate::abstractions::namespace::Namespace;
@@ -138,23 +138,31 @@ impl<'ns> DiskIo<'ns> {
         Status::OK
     }
 
-    /// Copy between this disk's device memory (`at` bytes into the bio from
-    /// `sector`) and the device frames of a pfn bio's segment `seg`, which
-    /// may hold poison too and are not flushed by plain stores:
-    /// machine-check safe reads, and the destination written back. The
-    /// segment is mapped at most [`MAX_SECTION_BYTES`] at a time: its
-    /// mapping keeps preemption off. Out of line, with its own mapping of
-    /// the disk: only pfn bios (the pfn copy) come here, and the common
-    /// path keeps its state in registers.
+    /// Copy between this disk's device memory (from `sector` on) and the
+    /// device frames of a pfn bio's segments, which may hold poison too and
+    /// are not flushed by plain stores: machine-check safe reads, and the
+    /// destination written back. Each segment is mapped at most
+    /// [`MAX_SECTION_BYTES`] at a time: its mapping keeps preemption off.
+    /// Out of line: only pfn bios (the pfn copy) come here.
     #[inline(never)]
-    fn copy_device(
+    fn copy_device(&self, is_write: bool, sector: u64, segs: DeviceSegments<'_>) -> Status {
+        for seg in segs {
+            if self.copy_device_segment(is_write, sector, &seg).is_err() {
+                return Status::IOERR;
+            }
+        }
+        Status::OK
+    }
+
+    /// [`DiskIo::copy_device`] of one segment.
+    fn copy_device_segment(
         &self,
         is_write: bool,
         sector: u64,
-        at: usize,
-        seg: DeviceSegment<'_>,
+        seg: &DeviceSegment<'_>,
     ) -> Result<(), ShortCopy> {
         let len = seg.len() as usize;
+        let at = seg.bio_offset() as usize;
         let all = ShortCopy { left: len };
         let end = at
             .checked_add(len)
@@ -188,9 +196,6 @@ impl<'ns> DiskIo<'ns> {
         if bytes == 0 {
             return Status::OK;
         }
-        let Some(mut dev) = self.map_sectors(bio.sector(), bytes) else {
-            return Status::IOERR;
-        };
         // A hint read once per bio, as `is_bad_pmem()` does; exact below.
         if self.shared.badblocks.count() != 0 {
             let status = self.before_bad_blocks(bio, is_write);
@@ -198,20 +203,21 @@ impl<'ns> DiskIo<'ns> {
                 return status;
             }
         }
-        for seg in bio.segments(&self.space) {
+        let segs = match bio.data(&self.space) {
+            BioData::Ram(segs) => segs,
+            BioData::Device(segs) => return self.copy_device(is_write, bio.sector(), segs),
+        };
+        let Some(mut dev) = self.map_sectors(bio.sector(), bytes) else {
+            return Status::IOERR;
+        };
+        for seg in segs {
+            let mut mem = seg.map();
             let at = seg.bio_offset() as usize;
-            let copied = if let Some(frames) = seg.device() {
-                self.copy_device(is_write, bio.sector(), at, frames)
+            let len = seg.len() as usize;
+            let copied = if is_write {
+                dev.copy_flushcache_from(at, &mem, 0, len)
             } else {
-                let Some(mut mem) = seg.map() else {
-                    return Status::IOERR;
-                };
-                let len = seg.len() as usize;
-                if is_write {
-                    dev.copy_flushcache_from(at, &mem, 0, len)
-                } else {
-                    mem.copy_mc_from(0, &dev, at, len)
-                }
+                mem.copy_mc_from(0, &dev, at, len)
             };
             if copied.is_err() {
                 return Status::IOERR;

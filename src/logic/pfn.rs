@@ -39,10 +39,6 @@ impl Pfn {
     /// The frame must be memory the caller may read and write for as long
     /// as the result is used (for example a page pinned for I/O): mapping it
     /// gives its direct-map address, and nothing else vouches for it.
-    #[allow(
-        dead_code,
-        reason = "part of the pfn_t model; the driver's RAM frames come checked from bio_vecs"
-    )]
     pub(crate) const unsafe fn ram(pfn: u64) -> Self {
         Pfn(pfn & !PFN_FLAGS_MASK)
     }
@@ -55,6 +51,10 @@ impl Pfn {
     /// As for [`Pfn::ram`], and `pfn_valid(pfn)` must hold for as long as
     /// the result is used (true of a page pinned for I/O: its subsection
     /// cannot go offline meanwhile).
+    #[allow(
+        dead_code,
+        reason = "part of the pfn_t model; rpmem_bench.ko maps RAM through it"
+    )]
     pub(crate) const unsafe fn ram_checked(pfn: u64) -> Self {
         Pfn((pfn & !PFN_FLAGS_MASK) | PFN_CHECKED)
     }
@@ -96,6 +96,10 @@ impl Pfn {
     }
 
     /// True for device memory, with or without a page.
+    #[allow(
+        dead_code,
+        reason = "part of the pfn_t model; the driver knows a pfn bio by its bio set"
+    )]
     pub(crate) const fn is_device(self) -> bool {
         self.0 & PFN_DEV != 0
     }

@@ -2,8 +2,8 @@
 # Helpers for guest tests. A test is /tests/t_NAME.sh [DRIVER]; it exits 0 on
 # success and prints why it failed otherwise (see fail/check below).
 
-# Kernel log lines that fail the current test.
-SPLAT_RE='Oops|BUG:|WARNING:|Kernel panic|circular locking|recursive locking|inconsistent lock state|INFO: task .* blocked|unreferenced object|suspected memory leak|KFENCE:|general protection|rcu_.*stall|soft lockup|list_add corruption|list_del corruption|ODEBUG:|sleeping function called from invalid context|scheduling while atomic'
+# Kernel log lines that fail the current test (SPLAT_RE, splat_lines).
+. /tests/splats.sh
 
 # Debian's busybox shell runs its own applets before PATH; use the real
 # tools where their behaviour matters.
@@ -164,6 +164,30 @@ pick_copy_disks() { # [smallest]
 }
 
 size_of_ns() { cat "/sys/bus/nd/devices/$1/size"; }
+
+# The first namespace of BYTES bytes; false if there is none.
+ns_of_size() { # bytes
+	local n
+	for n in $(namespaces); do
+		[ "$(size_of_ns "$n")" = "$1" ] && { echo "$n"; return; }
+	done
+	return 1
+}
+
+# Map SIZE bytes of map device MAP in a background `pmem-map hold` (its
+# output in /tmp/hold.out, its pid in $hold_pid) and wait until it has
+# mapped them.
+map_hold() { # map size
+	local n=0
+	rm -f /tmp/hold.out
+	pmem-map hold "$1" "$2" > /tmp/hold.out 2>&1 &
+	hold_pid=$!
+	until grep -q '^mapped$' /tmp/hold.out; do
+		[ -e /proc/$hold_pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"
+		n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map hold did not map in 300 s"
+		sleep 0.1
+	done
+}
 
 # Whether disk DEV's queue takes REQ_NOWAIT (BLK_FEAT_NOWAIT): a 4 KiB
 # RWF_NOWAIT O_DIRECT write of zeros at sector 0 (tools/vecio.c) prints

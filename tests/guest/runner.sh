@@ -18,7 +18,7 @@ for t in $(echo "${RPMEM_TESTS:-}" | tr ',' ' '); do
 	/usr/bin/timeout "$TEST_TIMEOUT" sh "/tests/t_$name.sh" $drv > /tmp/test.out 2>&1
 	rc=$?
 	sed "s/^/  | /" /tmp/test.out
-	splats=$(dmesg | grep -E "$SPLAT_RE")
+	splats=$(dmesg | splat_lines)
 	secs=$(( $(date +%s) - start ))
 	if [ $rc = 0 ] && [ -z "$splats" ]; then
 		echo "RPMEM-TEST: PASS $t (${secs}s)"

@@ -7,8 +7,7 @@
 # Pages after it, in another 2 MiB, still load.
 . /tests/lib.sh
 load_driver rpmem
-ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
-[ -n "$ns" ] || fail "no 1 GiB namespace"
+ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 dev=$(disk_of $ns)
 map=$dev.map
 bad=$((1048576 + 8192))

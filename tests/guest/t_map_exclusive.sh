@@ -20,15 +20,8 @@ r=$(pmem-map errors $map $size)
 case $r in *" last=OK "*) ;; *) fail "mmap after closing $dev: $r" ;; esac
 info "$dev open for write: mmap EBUSY; closed: mmap works"
 # 2. Mapped: no open for write.
-rm -f /tmp/hold.out
-pmem-map hold $map 1M > /tmp/hold.out 2>&1 &
-pid=$!
-n=0
-until grep -q '^mapped$' /tmp/hold.out; do
-	[ -e /proc/$pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"
-	n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map hold did not map in 300 s"
-	sleep 0.1
-done
+map_hold $map 1M
+pid=$hold_pid
 [ -b $dev ] || fail "$dev is not a block device"
 dd if=/dev/zero of=$dev bs=4096 count=1 oflag=direct status=none 2> /tmp/e && fail "dd onto $dev worked while mapped"
 grep -q "Device or resource busy" /tmp/e || fail "dd onto $dev while mapped: $(cat /tmp/e)"

@@ -4,8 +4,7 @@
 # reads the data the disk held.
 . /tests/lib.sh
 load_driver rpmem
-ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
-[ -n "$ns" ] || fail "no 1 GiB namespace"
+ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 region=$(readlink -f /sys/bus/nd/devices/$ns/..)
 map=$(disk_of $ns).map
 pmem-map write $map 0 1M 5 2> /dev/null || fail "write while writable"

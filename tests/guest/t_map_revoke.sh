@@ -6,18 +6,10 @@
 # The runner fails on any kernel splat.
 . /tests/lib.sh
 load_driver rpmem
-ns=$(for n in $(namespaces); do [ "$(size_of_ns $n)" = 1073741824 ] && echo $n; done | head -1)
-[ -n "$ns" ] || fail "no 1 GiB namespace"
+ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 map=$(disk_of $ns).map
-rm -f /tmp/hold.out
-pmem-map hold $map 64M > /tmp/hold.out 2>&1 &
-pid=$!
-n=0
-until grep -q '^mapped$' /tmp/hold.out; do
-	[ -e /proc/$pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"
-	n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map hold did not map in 300 s"
-	sleep 0.1
-done
+map_hold $map 64M
+pid=$hold_pid
 grep -q "$map" /proc/$pid/maps || fail "$map not in the process's maps"
 rmmod rpmem > /tmp/rmmod.out 2>&1 && fail "rmmod rpmem succeeded while $map is mapped"
 grep -q "in use" /tmp/rmmod.out || fail "rmmod while mapped: $(cat /tmp/rmmod.out)"
