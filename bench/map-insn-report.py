@@ -124,6 +124,7 @@ def main():
             L.append(f"- {op}, O_DIRECT / {p}: **{med[('odirect', op)] / med[(p, op)]:.2f}x** "
                      f"(per round {min(per):.2f}–{max(per):.2f}x)")
     L += ["", "### Where the instructions go (median per I/O, functions with at least 20)", ""]
+    plain = insn_report.demangle({n for run in runs.values() for (n, _m) in run})
     for p, label in PATHS:
         for op in ("read", "write"):
             keys = set()
@@ -131,7 +132,7 @@ def main():
                 keys |= set(runs.get((p, op, r), {}))
             fn = {k: statistics.median([runs[(p, op, r)].get(k, 0.0) for r in rounds]) for k in keys}
             top = sorted((x for x in fn.items() if x[1] >= 20), key=lambda x: -x[1])
-            shown = ", ".join(f"`{n}` ({m}) {v:.0f}" for (n, m), v in top)
+            shown = ", ".join(f"`{plain.get(n, n)}` ({m}) {v:.0f}" for (n, m), v in top)
             L.append(f"- {label}, {op}: {shown}")
     if len(sys.argv) > 5:
         L += timed_cost(sys.argv[5], med)
