@@ -24,24 +24,38 @@ DRIVER_MODULE = {"rpmem": "rpmem", "nd_pmem": "nd_pmem", "nd_pmem_again": "nd_pm
 USER_TOP = 0x8000000000000000
 
 
-def read_log(path):
-    """(windows as (driver, row, round, ios), guest symbols) from the log."""
+def ksym_of(line):
+    """(address, name, module or None) of a console line "INSN-KSYM ADDR TYPE NAME [MODULE]"."""
+    at = line.find("INSN-KSYM ")
+    if at < 0:
+        return None
+    parts = line[at:].split()
+    mod = parts[4].strip("[]") if len(parts) > 4 else None
+    return (int(parts[1], 16), parts[3], mod)
+
+
+def fio_window(fields):
+    """(driver, row, round, ios) of "INSN-WINDOW DRIVER ROW ROUND FIO-JSON"."""
+    _, drv, row, rnd, blob = fields.split(" ", 4)
+    job = json.loads(blob)["jobs"][0]
+    ios = sum(job[d]["total_ios"] for d in ("read", "write", "trim"))
+    return (drv, row, int(rnd), ios)
+
+
+def read_log(path, window_of=fio_window):
+    """(windows, guest symbols) from the log; window_of parses the text of
+    each INSN-WINDOW line from its marker on."""
     windows, ksyms = [], []
     with open(path, errors="replace") as f:
         for line in f:
             line = line.replace("\r", "").rstrip("\n")
             at = line.find("INSN-WINDOW ")
             if at >= 0:
-                _, drv, row, rnd, blob = line[at:].split(" ", 4)
-                job = json.loads(blob)["jobs"][0]
-                ios = sum(job[d]["total_ios"] for d in ("read", "write", "trim"))
-                windows.append((drv, row, int(rnd), ios))
+                windows.append(window_of(line[at:]))
                 continue
-            at = line.find("INSN-KSYM ")
-            if at >= 0:
-                parts = line[at:].split()
-                mod = parts[4].strip("[]") if len(parts) > 4 else None
-                ksyms.append((int(parts[1], 16), parts[3], mod))
+            ksym = ksym_of(line)
+            if ksym:
+                ksyms.append(ksym)
     return windows, ksyms
 
 

@@ -26,23 +26,10 @@ PATHS = (("mmap", "load/store, glibc memcpy (mmap)"), ("mmap-rep", "load/store, 
          ("odirect", "O_DIRECT pread/pwrite"), ("odirect-512", "O_DIRECT, 512 bytes (control)"))
 
 
-def read_log(path):
-    """(windows as (path, op, round, ios), guest kernel symbols)."""
-    windows, ksyms = [], []
-    with open(path, errors="replace") as f:
-        for line in f:
-            line = line.replace("\r", "").rstrip("\n")
-            at = line.find("INSN-WINDOW ")
-            if at >= 0:
-                _, p, op, rnd, ios = line[at:].split()
-                windows.append((p, op, int(rnd), int(ios)))
-                continue
-            at = line.find("INSN-KSYM ")
-            if at >= 0:
-                parts = line[at:].split()
-                mod = parts[4].strip("[]") if len(parts) > 4 else None
-                ksyms.append((int(parts[1], 16), parts[3], mod))
-    return windows, ksyms
+def map_window(fields):
+    """(path, op, round, ios) of "INSN-WINDOW PATH OP ROUND IOS"."""
+    _, p, op, rnd, ios = fields.split()
+    return (p, op, int(rnd), int(ios))
 
 
 def user_symbols(binary):
@@ -76,7 +63,7 @@ def spread(vals):
 
 def main():
     log, counts_path, system_map, binary = sys.argv[1:5]
-    windows, ksyms = read_log(log)
+    windows, ksyms = insn_report.read_log(log, map_window)
     counts = insn_report.read_counts(counts_path)
     if len(windows) != len(counts):
         sys.exit(f"map-insn-report: {len(windows)} windows in the log, {len(counts)} in the counts")
