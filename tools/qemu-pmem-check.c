@@ -795,9 +795,9 @@ __attribute__((visibility("default"))) int qemu_plugin_install(uint64_t id,
 			inflight_pct = *end == ':' ? (unsigned int)strtoul(end + 1, NULL, 0) : 0;
 		} else if (!strcmp(argv[i], "lockfence=1")) {
 			lock_fences = true;
-		} else if (!strcmp(argv[i], "user=1")) {
-			user_code = true;
-		} else if (strcmp(argv[i], "lockfence=0") && strcmp(argv[i], "user=0")) {
+		} else if (!strcmp(argv[i], "user=1") || !strcmp(argv[i], "user=0")) {
+			user_code = argv[i][5] == '1'; /* the last one counts */
+		} else if (strcmp(argv[i], "lockfence=0")) {
 			fprintf(stderr, "qemu-pmem-check: unknown argument %s\n", argv[i]);
 			return 1;
 		}
