@@ -41,12 +41,14 @@ result() { # PASS|FAIL name [reason]
 
 prepare_guest normal || { result FAIL build "kernel, module or initramfs"; exit 1; }
 qemu10=$("$RPMEM_ROOT/scripts/qemu10.sh") || { result FAIL qemu10 "no QEMU 10"; exit 1; }
-plugin=$RPMEM_CACHE/plugins/qemu-pmem-check.so
+# The checker, built once per version of its sources (named by their hash:
+# trees with another version never use each other's build).
 src=$RPMEM_ROOT/tools/qemu-pmem-check.c
+plugin=$RPMEM_CACHE/plugins/qemu-pmem-check-$(cat "$src" "${src%/*}/qemu-plugin-api10.h" | sha256sum | cut -c1-16).so
 mkdir -p "${plugin%/*}"
-if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "${src%/*}/qemu-plugin-api10.h" -nt "$plugin" ]; then
-	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin.tmp" "$src" &&
-		mv "$plugin.tmp" "$plugin" || { result FAIL plugin "build"; exit 1; }
+if [ ! -f "$plugin" ]; then
+	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin.tmp$$" "$src" &&
+		mv "$plugin.tmp$$" "$plugin" || { result FAIL plugin "build"; exit 1; }
 fi
 initrd=$INITRD
 # The user-space programs whose code the checker may report (user=1), as
