@@ -11,8 +11,8 @@
  *                        "RPMEM-ACK n" once record n is durable; after
  *                        record STOP, wait to be killed (a power cut)
  *   pmem-persist check BDEV OFF COUNT        read the records back through
- *                        the block device (O_DIRECT); exit 1 at the first
- *                        one that differs
+ *                        the block device (O_DIRECT); exit 1 if any differs
+ *                        (how many, and the first, printed)
  *
  * Durable means: each 64-byte line written back from the CPU cache with
  * clwb (clflushopt on a CPU without clwb, clflush on one with neither, as
@@ -153,7 +153,7 @@ static int cmd_check(const char *path, off_t off, unsigned long count)
 {
 	static char want[RECORD];
 	int fd = open(path, O_RDONLY | O_DIRECT);
-	unsigned long n;
+	unsigned long n, bad = 0, first = 0;
 	char *got;
 
 	if (fd < 0)
@@ -164,10 +164,12 @@ static int cmd_check(const char *path, off_t off, unsigned long count)
 		if (pread(fd, got, RECORD, off + (off_t)(n * RECORD)) != RECORD)
 			die("pread");
 		make_record(want, n);
-		if (memcmp(got, want, RECORD)) {
-			printf("record %lu lost or corrupt\n", n);
-			return 1;
-		}
+		if (memcmp(got, want, RECORD) && !bad++)
+			first = n;
+	}
+	if (bad) {
+		printf("%lu of %lu records lost or corrupt, the first: record %lu\n", bad, count, first);
+		return 1;
 	}
 	printf("all %lu records intact\n", count);
 	return 0;
