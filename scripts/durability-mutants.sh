@@ -7,14 +7,19 @@
 # on it and must fail. Prints, per mutant, where the change went
 # (file:line, found by content: a missing pattern fails loudly), what the
 # checker reported (place, symbol) and what the power cuts lost, and a
-# table row for docs/durability.md.
+# table row for docs/durability.md. The map-* mutants break the user-space
+# example tools/pmem-persist.c instead (rpmem's powercut_map part only).
 #
 #   MUTANTS   driver:name words (all below)
-#   DURABILITY_PARTS  as for scripts/durability.sh
+#   DURABILITY_PARTS  as for scripts/durability.sh (default: all; for the
+#             map-* mutants powercut_map)
+#   RPMEM_LOG_DIR     as for scripts/check.sh
+#   RPMEM_NVDIMM_DIR  a directory for the mutants' NVDIMM images
+#             (default: /dev/shm/rpmem-mut-DRIVER-NAME)
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
-MUTANTS=${MUTANTS:-rpmem:memcpy rpmem:no-fua rpmem:no-preflush rpmem:no-copy-wb rpmem:no-flush nd_pmem:memcpy nd_pmem:no-fua nd_pmem:no-preflush}
+MUTANTS=${MUTANTS:-rpmem:memcpy rpmem:no-fua rpmem:no-preflush rpmem:no-copy-wb rpmem:no-flush rpmem:map-no-fence rpmem:map-no-flush nd_pmem:memcpy nd_pmem:no-fua nd_pmem:no-preflush}
 logs=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/durability-mutants
 mkdir -p "$logs"
 KDIR=$("$RPMEM_ROOT/scripts/build-kernel.sh" normal) || die "kernel build failed"
@@ -47,6 +52,10 @@ rpmem_mutant() { # name tree
 		# is that sfence and nothing else; the mutant skips both calls
 		mutate "$t/abstractions/region.rs" 'match unsafe { bindings::nvdimm_flush(self.as_ptr(), core::ptr::null_mut()) } {' 'match 0 {' &&
 		mutate "$t/abstractions/region.rs" 'let rc = unsafe { bindings::nvdimm_flush(self.as_ptr(), raw.as_ptr()) };' 'let rc = 0;' ;;
+	map-no-fence) # the user-space example's sfence dropped: its clwbs are never ordered
+		mutate "$2/tools/pmem-persist.c" 'asm volatile("sfence" ::: "memory");' 'asm volatile("" ::: "memory");' ;;
+	map-no-flush) # the user-space example's write-backs dropped: plain stores, then the fence
+		mutate "$2/tools/pmem-persist.c" 'flush_line(p);' 'if (0) flush_line(p);' ;;
 	*) echo "no rpmem mutant $1"; return 1 ;;
 	esac
 }
@@ -92,13 +101,20 @@ nd_pmem-y := pmem.o' > "$work/Kbuild"
 	fi
 	where=$(echo "$where" | paste -sd';' | sed 's/;/; /g')
 	echo "  changed $where"
-	DURABILITY_DRIVERS=$drv DURABILITY_EXPECT=fail DURABILITY_EXTRA_CPIO=$extra \
-	RPMEM_LOG_DIR=$logs/$drv-$name RPMEM_NVDIMM_DIR=/dev/shm/rpmem-mut-$drv-$name \
+	parts=${DURABILITY_PARTS:-}
+	nvdimm_dir=/dev/shm/rpmem-mut-$drv-$name
+	[ -n "${RPMEM_NVDIMM_DIR:-}" ] && nvdimm_dir=$RPMEM_NVDIMM_DIR/mut-$drv-$name
+	case $name in map-*) parts=${DURABILITY_PARTS:-powercut_map} ;; esac
+	DURABILITY_DRIVERS=$drv DURABILITY_PARTS=$parts DURABILITY_EXPECT=fail DURABILITY_EXTRA_CPIO=$extra \
+	RPMEM_LOG_DIR=$logs/$drv-$name RPMEM_NVDIMM_DIR=$nvdimm_dir \
 		"${run[@]}" > "$out" 2>&1
 	rc=$?
 	sed 's/^/  /' "$out" | grep -v '^  \[rpmem\]'
-	# The checker's first place for the workload, and the power cuts' outcome.
-	report=$(grep -h '^violation' "$logs/$drv-$name/durability/workload-$drv.log.report" 2>/dev/null | head -2 | sed 's/|/\\|/g' | tr '\n' ' ')
+	# The checker's first place for the workload (the map mutants: for
+	# powercut_map), and the power cuts' outcome.
+	report=$logs/$drv-$name/durability/workload-$drv.log.report
+	[ -f "$report" ] || report=$logs/$drv-$name/durability/powercut_map-$drv.log.report
+	report=$(grep -h '^violation' "$report" 2>/dev/null | head -2 | sed 's/|/\\|/g' | tr '\n' ' ')
 	lost=$(grep -E '^(PASS|FAIL) durability:powercut' "$out" | grep ':after' | sed -E 's/^(PASS|FAIL) durability:([a-z_0-9]+)-[a-z_]+:after.*/\2 \1/' | tr '\n' ',' | sed 's/,$//; s/PASS/kept/g; s/FAIL/LOST/g')
 	verdict=caught
 	[ "$rc" = 0 ] || verdict="NOT CAUGHT"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The persistence checker's violations with symbols.
 
-    durability-report.py CHECKER_OUT CONSOLE_LOG SYSTEM_MAP
+    durability-report.py CHECKER_OUT CONSOLE_LOG SYSTEM_MAP [PROGRAM...]
 
 CHECKER_OUT is what tools/qemu-pmem-check.c wrote; the console log holds the
 guest's PMEM-KSYM lines (the driver module's text symbols from
-/proc/kallsyms) and SYSTEM_MAP names the kernel's. Prints one line per
+/proc/kallsyms) and SYSTEM_MAP names the kernel's; each PROGRAM (a static,
+non-PIE executable the guest ran, such as tools/pmem-persist) names its
+own code, as "symbol [program]", for a checker run with user=1. Prints one line per
 place (state, last store, last flush, and the caller when the
 store was in a string copy such as memcpy, a leaf function: the return
 address at the stack pointer) with how many lines and acknowledgements it covers and one
@@ -13,12 +15,20 @@ example line, then the instructions
 that made lines durable (fences, clflush) and the checker's last summary. Exit status 0; the caller judges the counts.
 """
 import bisect
+import os
 import re
+import subprocess
 import sys
 
 
-def symbols(console, system_map):
+def symbols(console, system_map, programs):
     syms = []
+    for prog in programs:
+        nm = subprocess.run(["nm", prog], capture_output=True, text=True, check=False).stdout
+        for line in nm.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tTwW":
+                syms.append((int(parts[0], 16), f"{parts[2]} [{os.path.basename(prog)}]"))
     with open(system_map, errors="replace") as f:
         for line in f:
             parts = line.split()
@@ -55,7 +65,7 @@ def text_symbol(syms, addrs, pc):
 
 def main():
     out, console, system_map = sys.argv[1:4]
-    syms = symbols(console, system_map)
+    syms = symbols(console, system_map, sys.argv[4:])
     addrs = [a for a, _ in syms]
     places = {}
     durable_by = []

@@ -4,12 +4,16 @@
 # the guest's NVDIMMs while the durability workload (t_durability.sh) and
 # the power-cut tests run, on each driver; at each power cut the NVDIMM
 # image the next boot reads is the checker's shadow: what was durable.
+# powercut_map (rpmem) is durability from user space: records stored,
+# written back and fenced by a process through /dev/pmem0.map
+# (tools/pmem-persist.c), with user code instrumented too.
 # Prints PASS/FAIL lines and `N passed, M failed`; exits non-zero on any
 # failure. See docs/durability.md.
 #
 #   DURABILITY_DRIVERS   drivers to check (rpmem nd_pmem)
 #   DURABILITY_PARTS     workload powercut powercut_fsync powercut_ext4
-#                        powercut_copy (all; powercut_copy on rpmem only)
+#                        powercut_copy powercut_map (all; the last two on
+#                        rpmem only)
 #   DURABILITY_EXPECT=fail  a mutant run: prints what the checker and the
 #                        power cuts saw and succeeds when a check failed
 #   DURABILITY_EXTRA_CPIO   a cpio appended to the initramfs (a mutant nd_pmem.ko)
@@ -24,7 +28,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
 drivers=${DURABILITY_DRIVERS:-rpmem nd_pmem}
-parts=${DURABILITY_PARTS:-workload powercut powercut_fsync powercut_ext4 powercut_copy}
+parts=${DURABILITY_PARTS:-workload powercut powercut_fsync powercut_ext4 powercut_copy powercut_map}
 logs=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/durability
 nvdir=${RPMEM_NVDIMM_DIR:-/dev/shm/rpmem-durability}
 figures=${DURABILITY_OUT:-/dev/null}
@@ -37,14 +41,20 @@ result() { # PASS|FAIL name [reason]
 
 prepare_guest normal || { result FAIL build "kernel, module or initramfs"; exit 1; }
 qemu10=$("$RPMEM_ROOT/scripts/qemu10.sh") || { result FAIL qemu10 "no QEMU 10"; exit 1; }
-plugin=$RPMEM_CACHE/plugins/qemu-pmem-check.so
+# The checker, built once per version of its sources (named by their hash:
+# trees with another version never use each other's build).
 src=$RPMEM_ROOT/tools/qemu-pmem-check.c
+plugin=$RPMEM_CACHE/plugins/qemu-pmem-check-$(cat "$src" "${src%/*}/qemu-plugin-api10.h" | sha256sum | cut -c1-16).so
 mkdir -p "${plugin%/*}"
-if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "${src%/*}/qemu-plugin-api10.h" -nt "$plugin" ]; then
-	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin.tmp" "$src" &&
-		mv "$plugin.tmp" "$plugin" || { result FAIL plugin "build"; exit 1; }
+if [ ! -f "$plugin" ]; then
+	gcc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -o "$plugin.tmp$$" "$src" &&
+		mv "$plugin.tmp$$" "$plugin" || { result FAIL plugin "build"; exit 1; }
 fi
 initrd=$INITRD
+# The user-space programs whose code the checker may report (user=1), as
+# the image holds them: for the report's symbols.
+user_bins=$nvdir/pmem-persist
+(cd "$nvdir" && cpio -i --quiet --to-stdout bin/pmem-persist < "$INITRD" > pmem-persist) || user_bins=
 if [ -n "${DURABILITY_EXTRA_CPIO:-}" ]; then
 	initrd=$nvdir/initramfs.cpio
 	cat "$INITRD" "$DURABILITY_EXTRA_CPIO" > "$initrd"
@@ -74,6 +84,7 @@ iomem_ok() { # log sizes
 
 # One boot. checker=1: QEMU 10 with the checker (and a shadow of each
 # NVDIMM when kill_at is set: a power cut); else the suite's QEMU.
+# checker_user=,user=1: the checker instruments user code too.
 boot() { # label checker sizes fresh tests [kill_at [append]]
 	local label=$1 checker=$2 sizes=$3 fresh=$4 tests=$5 kill_at=${6:-} append=${7:-}
 	local log=$logs/$label.log s i=0 qemu_args= qemu=qemu-system-x86_64 start=$SECONDS rc=0
@@ -91,7 +102,7 @@ boot() { # label checker sizes fresh tests [kill_at [append]]
 		# clwb and clflushopt as a current Intel server has them (qemu64 has neither).
 		qemu_args="-cpu qemu64,vendor=GenuineIntel,+clflushopt,+clwb"
 		[ "${DURABILITY_NO_CHECKER:-0}" = 1 ] ||
-			qemu_args+=" -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}${DURABILITY_CHECKER_ARGS:-}"
+			qemu_args+=" -plugin $plugin,out=$log.checker$(regions_arg "$sizes" ${kill_at:+shadow})${DURABILITY_INFLIGHT:+,inflight=$DURABILITY_INFLIGHT}${checker_user:-}${DURABILITY_CHECKER_ARGS:-}"
 	fi
 	# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
 	# check can miss its ticks and panic at boot (seen once).
@@ -127,7 +138,7 @@ guest_ok() { # log test
 # acknowledgements as the guest made. Sets acks, lines.
 checker_ok() { # log [want_acks]
 	local sum
-	python3 "$RPMEM_ROOT/scripts/durability-report.py" "$1.checker" "$1" "$KDIR/System.map" > "$1.report"
+	python3 "$RPMEM_ROOT/scripts/durability-report.py" "$1.checker" "$1" "$KDIR/System.map" $user_bins > "$1.report"
 	sed 's/^/  | /' "$1.report" | grep -v '^  | summary' | head -12
 	sum=$(grep -a '^summary ' "$1.checker" | tail -1)
 	acks=$(echo "$sum" | grep -o 'acks=[0-9]*' | head -1 | cut -d= -f2)
@@ -140,8 +151,21 @@ checker_ok() { # log [want_acks]
 	[ "$violations" = 0 ]
 }
 
+# powercut_map: the checker saw every record's 64 lines stored and as many
+# write-backs (clwb, clflushopt or clflush: whichever the CPU model offers)
+# from user space. Sets flushes.
+map_seen() { # checker_out records
+	local sum
+	sum=$(grep -a '^summary ' "$1" | tail -1)
+	flushes=$(($(echo "$sum" | grep -oE ' (clwb|clflushopt|clflush)=[0-9]+' | cut -d= -f2 | paste -sd+)))
+	echo "$sum" | grep -q ' user=1' || { echo "  | the checker did not instrument user code"; return 1; }
+	[ "$lines" -ge $(($2 * 64)) ] || { echo "  | $lines lines tracked for $2 records of 64"; return 1; }
+	[ "$flushes" -ge $(($2 * 64)) ] || { echo "  | $flushes write-backs for $2 records of 64 lines"; return 1; }
+}
+
 for d in $drivers; do
 	for part in $parts; do
+		checker_user=
 		case $part in
 		workload)
 			label=workload-$d
@@ -161,14 +185,19 @@ for d in $drivers; do
 			fi
 			echo "$label: boot with the checker ${boot_secs} s" >> "$figures"
 			;;
-		powercut | powercut_fsync | powercut_ext4 | powercut_copy)
+		powercut | powercut_fsync | powercut_ext4 | powercut_copy | powercut_map)
 			# powercut_fsync: t_powercut_write with buffered writes and fsync.
-			label=$part-$d test=${part%_fsync} kill_at="RPMEM-ACK 150" fsync= sizes=1073741824
+			label=$part-$d test=${part%_fsync} kill_at="RPMEM-ACK 150" fsync= sizes=1073741824 checker_user=
 			[ "$part" = powercut_ext4 ] && kill_at="RPMEM-ACK 40"
 			[ "$part" = powercut_fsync ] && fsync=RPMEM_POWERCUT_FSYNC=1
 			if [ "$part" = powercut_copy ]; then
 				[ "$d" = rpmem ] || continue
 				kill_at="RPMEM-ACK 0" sizes=268435456,268435456
+			fi
+			# powercut_map: t_map_persist_write, user code instrumented.
+			if [ "$part" = powercut_map ]; then
+				[ "$d" = rpmem ] || continue
+				test=map_persist checker_user=,user=1
 			fi
 			boot "$label" 1 "$sizes" 1 "${test}_write@$d" "$kill_at" "RPMEM_CUT_AFTER=${kill_at#RPMEM-ACK } $fsync"
 			log=$logs/$label.log
@@ -177,7 +206,15 @@ for d in $drivers; do
 				result FAIL "$label" "no power cut"
 				continue
 			fi
-			if checker_ok "$log"; then
+			if [ "$part" = powercut_map ]; then
+				# Each record is a window of 64 lines, made durable by
+				# the process's own write-backs: all of them seen.
+				if checker_ok "$log" $((acked + 1)) && map_seen "$log.checker" $((acked + 1)); then
+					result PASS "$label:checker" "$acks acknowledgements checked, $lines lines tracked, 0 violations"
+				else
+					result FAIL "$label:checker" "${violations:-?} lines not durable when acknowledged"
+				fi
+			elif checker_ok "$log"; then
 				result PASS "$label:checker" "$acks acknowledgements checked, 0 violations"
 			else
 				result FAIL "$label:checker" "${violations:-?} lines not durable when acknowledged"

@@ -31,13 +31,16 @@ bench_ko=()
 rpmemctl=$RPMEM_ROOT/tools/rpmemctl/target/release/rpmemctl
 [ -x "$rpmemctl" ] || die "$rpmemctl missing: run make first"
 
-tools=$RPMEM_CACHE/tools
+# The static C tools, built once per set of sources: the directory is named
+# by their hash, so trees with other tools (another branch, a mutant's
+# copy of this tree) never overwrite each other's builds.
+tool_names=(memcpy-bw abbench mkinfoblock vecio ptyerr insn-window copyfd runas pmem-map pmem-persist)
+tools=$RPMEM_CACHE/tools-$(cd "$RPMEM_ROOT/tools" && sha256sum "${tool_names[@]/%/.c}" | sha256sum | cut -c1-16)
 mkdir -p "$tools"
-rm -f "$tools/rpmemctl"	# the C build of earlier trees
-for t in memcpy-bw abbench mkinfoblock vecio ptyerr insn-window copyfd runas pmem-map; do
-	src=$RPMEM_ROOT/tools/$t.c
-	if [ ! -x "$tools/$t" ] || [ "$src" -nt "$tools/$t" ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t" "$src"
+for t in "${tool_names[@]}"; do
+	if [ ! -x "$tools/$t" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$t.tmp$$" "$RPMEM_ROOT/tools/$t.c"
+		mv "$tools/$t.tmp$$" "$tools/$t"
 	fi
 done
 

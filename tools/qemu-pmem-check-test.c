@@ -2,13 +2,16 @@
 /*
  * Host test of tools/qemu-pmem-check.c without QEMU: the instruction
  * decoder on known encodings, and the cache model driven through the
- * plugin's own callbacks with a made-up QEMU (physical address = virtual
- * address, registers from an array). Run by scripts/test-pmem-check.sh
+ * plugin's own callbacks with a made-up QEMU (a kernel mapping of
+ * everything and a user one of the region at another page offset,
+ * registers from an array). Run by scripts/test-pmem-check.sh
  * (`host:pmem-check`); exits non-zero on the first wrong answer.
  */
 #include "qemu-pmem-check.c"
 
 #include <stdarg.h>
+
+#define BASE 0x100000000ULL
 
 /* ---- the QEMU side, made up ---- */
 struct qemu_plugin_hwaddr {
@@ -20,7 +23,10 @@ static uint64_t fake_regs[NREGS];
 struct qemu_plugin_hwaddr *qemu_plugin_get_hwaddr(qemu_plugin_meminfo_t info, uint64_t vaddr)
 {
 	(void)info;
-	fake_hw.pa = vaddr - 0xffffc90000000000ULL; /* the test's "kernel mapping" */
+	if (vaddr >= KERNEL_START)
+		fake_hw.pa = vaddr - 0xffffc90000000000ULL; /* the test's "kernel mapping" */
+	else
+		fake_hw.pa = vaddr - 0x7f1200003000ULL + BASE; /* a process's mapping of the region */
 	return &fake_hw;
 }
 bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *h) { (void)h; return false; }
@@ -49,7 +55,7 @@ GByteArray *g_byte_array_set_size(GByteArray *a, unsigned int len)
 
 /* ---- helpers ---- */
 #define VA(pa) (0xffffc90000000000ULL + (pa))
-#define BASE 0x100000000ULL
+#define UVA(pa) (0x7f1200003000ULL + (pa) - BASE)
 static int failures;
 
 static void expect(bool ok, const char *fmt, ...)
@@ -102,10 +108,15 @@ static void store(unsigned int cpu, struct insn *in, uint64_t pa)
 	stored(cpu, 3, VA(pa), in);
 }
 
+static void flush_va(unsigned int cpu, struct insn *in, uint64_t va)
+{
+	fake_regs[7] = va - (uint64_t)in->disp; /* rdi */
+	flushed(cpu, in);
+}
+
 static void flush(unsigned int cpu, struct insn *in, uint64_t pa)
 {
-	fake_regs[7] = VA(pa) - (uint64_t)in->disp; /* rdi */
-	flushed(cpu, in);
+	flush_va(cpu, in, VA(pa));
 }
 
 static uint64_t acked(void)
@@ -218,6 +229,33 @@ int main(void)
 	flush(0, clwb, BASE + 0x8000);
 	expect(n.elsewhere == 1, "unlearnt page: want flushes_elsewhere 1, got %llu",
 	       (unsigned long long)n.elsewhere);
+
+	/*
+	 * User space (user=1): a process stores through its mapping of the
+	 * region and flushes through the same addresses; a flush through the
+	 * kernel's address of a page only the process stored to is not resolved.
+	 */
+	write_begins(0, NULL);
+	stored(0, 3, UVA(BASE + 0x4000), mov);
+	stored(0, 3, UVA(BASE + 0x4040), mov);
+	flush_va(0, clwb, UVA(BASE + 0x4000));
+	flush_va(0, clflushopt, UVA(BASE + 0x4040));
+	fenced(0, sfence);
+	expect(acked() == 0 && state_at(BASE + 0x4000) == DURABLE && state_at(BASE + 0x4040) == DURABLE,
+	       "user stores, clwb/clflushopt through the user address, sfence: want durable");
+	write_begins(0, NULL);
+	stored(0, 3, UVA(BASE + 0x4080), mov);
+	flush(0, clwb, BASE + 0x4080);
+	fenced(0, sfence);
+	expect(acked() == 1 && state_at(BASE + 0x4080) == DIRTY && n.elsewhere == 2,
+	       "user store, flush through the kernel address: want dirty, flushes_elsewhere 2");
+	write_begins(0, NULL);
+	stored(0, 3, UVA(BASE + 0x40c0), mov);
+	flush_va(0, clwb, UVA(BASE + 0x40c0));
+	expect(acked() == 1 && state_at(BASE + 0x40c0) == FLUSHING,
+	       "user store and clwb without sfence: want flushing");
+	flush_va(0, clwb, UVA(BASE + 0x4080));
+	fenced(0, sfence);
 
 	if (failures)
 		return 1;

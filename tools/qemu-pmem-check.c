@@ -6,7 +6,7 @@
  * (scripts/durability.sh, docs/durability.md).
  *
  *   qemu-system-x86_64 -plugin qemu-pmem-check.so,out=FILE,region=BASE:SIZE:BACKING[:SHADOW]...
- *	[,lockfence=0|1][,inflight=SEED:PERCENT]
+ *	[,lockfence=0|1][,inflight=SEED:PERCENT][,user=0|1]
  *
  * The model, per 64-byte line of each region (ADR platform: the memory
  * controller is in the persistence domain, the caches are not):
@@ -46,6 +46,13 @@
  * reads the registers of their operand and maps the address to a physical
  * one with the pages it saw stored to in the regions (a flush of a page
  * never stored to through that address is counted as elsewhere).
+ *
+ * Only kernel code is instrumented unless user=1: then user code too, for
+ * a process that stores to the regions through a load/store mapping of
+ * them (rpmem's /dev/pmemN.map) and flushes and fences them itself. Its
+ * flushes map through the pages its own stores were seen at; user and
+ * kernel addresses never overlap, but two processes mapping the regions at
+ * the same user address would share one table (the workload runs one).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -119,6 +126,7 @@ struct refs {
 static struct region regions[MAX_REGIONS];
 static unsigned int nregions;
 static bool lock_fences;
+static bool user_code;
 static uint64_t inflight_seed;
 static unsigned int inflight_pct;
 static FILE *out;
@@ -477,14 +485,14 @@ static void write_acked(unsigned int vcpu, void *udata)
 		fprintf(out, "ack %llu: %llu lines stored since the write began are not durable\n",
 			(unsigned long long)n.acks, (unsigned long long)bad);
 	}
-	fprintf(out, "summary acks=%llu violating_acks=%llu violations=%llu lines_tracked=%llu stores=%llu nt_stores=%llu clwb=%llu clflushopt=%llu clflush=%llu fences=%llu wbinvd=%llu locked=%llu flushes_elsewhere=%llu lock_fences=%d\n",
+	fprintf(out, "summary acks=%llu violating_acks=%llu violations=%llu lines_tracked=%llu stores=%llu nt_stores=%llu clwb=%llu clflushopt=%llu clflush=%llu fences=%llu wbinvd=%llu locked=%llu flushes_elsewhere=%llu lock_fences=%d user=%d\n",
 		(unsigned long long)n.acks, (unsigned long long)n.violating_acks,
 		(unsigned long long)n.violations, (unsigned long long)n.lines_tracked,
 		(unsigned long long)n.stores, (unsigned long long)n.nt_stores,
 		(unsigned long long)n.clwb, (unsigned long long)n.clflushopt,
 		(unsigned long long)n.clflush, (unsigned long long)n.fences,
 		(unsigned long long)n.wbinvd, (unsigned long long)n.locked,
-		(unsigned long long)n.elsewhere, lock_fences);
+		(unsigned long long)n.elsewhere, lock_fences, user_code);
 	fflush(out);
 	pthread_mutex_unlock(&lock);
 }
@@ -648,8 +656,8 @@ static void translated(uint64_t id, struct qemu_plugin_tb *tb)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, write_begins, QEMU_PLUGIN_CB_NO_REGS, NULL);
 	else if (vaddr == WRITE_ACKED)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, write_acked, QEMU_PLUGIN_CB_NO_REGS, NULL);
-	if (vaddr < KERNEL_START)
-		return; /* user space has no mapping of the regions (no DAX here) */
+	if (vaddr < KERNEL_START && !user_code)
+		return; /* kernel-only runs: every store callback costs */
 	for (i = 0; i < count; i++) {
 		struct qemu_plugin_insn *qi = qemu_plugin_tb_get_insn(tb, i);
 		struct insn *in = insn_of(qi);
@@ -787,6 +795,8 @@ __attribute__((visibility("default"))) int qemu_plugin_install(uint64_t id,
 			inflight_pct = *end == ':' ? (unsigned int)strtoul(end + 1, NULL, 0) : 0;
 		} else if (!strcmp(argv[i], "lockfence=1")) {
 			lock_fences = true;
+		} else if (!strcmp(argv[i], "user=1") || !strcmp(argv[i], "user=0")) {
+			user_code = argv[i][5] == '1'; /* the last one counts */
 		} else if (strcmp(argv[i], "lockfence=0")) {
 			fprintf(stderr, "qemu-pmem-check: unknown argument %s\n", argv[i]);
 			return 1;
