@@ -84,8 +84,11 @@ m M13 "write durability" src/abstractions/pfn_mapping.rs \
 m M14 "write durability" src/abstractions/pfn_mapping.rs \
 	'unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };' 'let _ = (dst, len);' durability \
 	"" "the copy's cache write-back after copy_mc dropped"
-m M15 "read path machine-check safety" $IO 'mem.copy_mc_from(0, &dev, at, len)' \
-	'mem.copy_flushcache_from(0, &dev, at, len)' guest \
+# The driver cannot read device memory but through copy_mc (the types of
+# src/abstractions/pfn_mapping.rs refuse it): the bug can only be made there.
+m M15 "read path machine-check safety" src/abstractions/pfn_mapping.rs \
+	'match unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) } {' \
+	'match { unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) }; 0 } {' guest \
 	"dd_readback@rpmem bb_vectors" "reads of device memory with memcpy_flushcache, not copy_mc"
 m M16 "info block / force_raw" src/driver/probe.rs 'if ns.force_raw() {' 'if false && ns.force_raw() {' guest \
 	"infoblock" "force_raw ignored: a formatted namespace cannot be served raw"

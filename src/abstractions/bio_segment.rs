@@ -10,7 +10,7 @@ use core::marker::PhantomData;
 use super::bindings;
 use super::kmap::{kmap_atomic_pfn_t, kmap_bvec_ram};
 use super::memmap::MemMap;
-use super::pfn_mapping::PfnMapping;
+use super::pfn_mapping::{PfnMapping, Pmem, Ram};
 use super::pfn_space::PfnSpace;
 use crate::pfn::Pfn;
 use crate::segments::{BvecTable, RawBvec, Segment, Segments};
@@ -40,7 +40,7 @@ impl<'a> RamSegment<'a> {
 
     /// Map the whole segment (at its direct-map address).
     #[inline(always)]
-    pub(crate) fn map(&self) -> PfnMapping<'a> {
+    pub(crate) fn map(&self) -> PfnMapping<'a, Ram> {
         // SAFETY: the segment lies in the pages of one vector of a bio that
         // is not a pfn bio: each has a `struct page`, and the pages of a
         // vector are physically contiguous (the block layer's contract, see
@@ -87,7 +87,7 @@ impl<'a> DeviceSegment<'a> {
         space: &'a PfnSpace,
         at: usize,
         len: usize,
-    ) -> Option<PfnMapping<'a>> {
+    ) -> Option<PfnMapping<'a, Pmem>> {
         end_within(at, len, self.len as usize)?;
         let offset = (self.offset as usize).checked_add(at)?;
         // SAFETY: device frames of the bio's own vector, which its submitter

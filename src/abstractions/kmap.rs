@@ -18,7 +18,7 @@ use kernel::sync::rcu;
 
 use super::bindings;
 use super::memmap::{self, MemMap};
-use super::pfn_mapping::PfnMapping;
+use super::pfn_mapping::{PfnMapping, Pmem, Ram};
 use super::preempt::{ReadSide, Section};
 use super::registry::{RegisteredMapping, Registry};
 use crate::pfn::{Pfn, PAGES_PER_SUBSECTION, PAGE_SHIFT, PAGE_SIZE};
@@ -51,10 +51,10 @@ pub(crate) unsafe fn kmap_atomic_pfn_t<'a>(
     pfn: Pfn,
     offset: usize,
     len: usize,
-) -> Option<PfnMapping<'a>> {
+) -> Option<PfnMapping<'a, Pmem>> {
     if pfn.has_page() {
         // SAFETY: the caller's contract, for a frame with a page.
-        return unsafe { kmap_ram(memmap, pfn, offset, len) };
+        return unsafe { kmap_ram(memmap, pfn, offset, len) }.map(PfnMapping::into_pmem);
     }
     let section = Section::enter();
     let addr = device_address(registry, pfn, offset, len, &section)?;
@@ -75,7 +75,7 @@ pub(crate) unsafe fn kmap_ram<'a>(
     pfn: Pfn,
     offset: usize,
     len: usize,
-) -> Option<PfnMapping<'a>> {
+) -> Option<PfnMapping<'a, Ram>> {
     if !pfn.has_page() {
         return None;
     }
@@ -108,7 +108,7 @@ pub(crate) unsafe fn kmap_bvec_ram<'a>(
     pfn: Pfn,
     offset: usize,
     len: usize,
-) -> PfnMapping<'a> {
+) -> PfnMapping<'a, Ram> {
     let addr = memmap.direct_map_address(pfn.number()).wrapping_add(offset);
     // SAFETY: frames with a `struct page` are RAM in the direct map,
     // contiguous over contiguous frames: `addr` is a direct-map address in
@@ -176,7 +176,7 @@ pub(crate) fn kmap_device_in<'a>(
     pfn: Pfn,
     offset: usize,
     len: usize,
-) -> Option<PfnMapping<'a>> {
+) -> Option<PfnMapping<'a, Pmem>> {
     if pfn.has_page() {
         return None;
     }
@@ -193,7 +193,7 @@ pub(crate) fn kmap_registered<'a>(
     frames: &'a RegisteredMapping<'_>,
     offset: usize,
     len: usize,
-) -> Option<PfnMapping<'a>> {
+) -> Option<PfnMapping<'a, Pmem>> {
     let range = frames.range();
     end_within(offset, len, (range.nr_pages << PAGE_SHIFT) as usize)?;
     // SAFETY: `offset + len` lies inside the registered range, which is

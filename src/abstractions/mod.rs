@@ -7,7 +7,7 @@
 //! Lifetimes carry the rules: a [`namespace::Namespace<'ns>`] (and the
 //! [`region::Region<'ns>`], [`mapping::Mapping<'ns>`] made from it) lives
 //! only as long as its binding to the driver ([`nd_driver`]); a
-//! [`pfn_mapping::PfnMapping<'a>`] borrows what keeps its memory mapped; a
+//! [`pfn_mapping::PfnMapping<'a, M>`] borrows what keeps its memory mapped; a
 //! pfn bio can only be built for a disk of this module
 //! ([`pfn_bio::PfnTarget`]).
 

@@ -5,6 +5,12 @@
 //! path makes between two of them: machine-check safe reads
 //! (`copy_mc_to_kernel()`), durable writes (`memcpy_flushcache()`), and a
 //! machine-check safe copy made durable by writing the cache back.
+//!
+//! The kind of memory is in the type ([`Ram`], [`Pmem`]), and each copy
+//! takes the kinds it is right for: device memory is only ever read with
+//! `copy_mc_to_kernel()` and only ever written durably, so a driver cannot
+//! read pmem with a copy that a poisoned line would turn into a machine
+//! check the kernel cannot recover from.
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -13,10 +19,19 @@ use super::bindings;
 use super::preempt::Section;
 use crate::span::end_within;
 
-/// `len` mapped bytes at `addr`, valid for `'a`. Like `kmap_local`, a
-/// mapping must be dropped on the CPU and in the context that took it
-/// (it is neither `Send` nor `Sync`).
-pub(crate) struct PfnMapping<'a> {
+/// RAM with a `struct page` that a bio's submitter lends us: read and
+/// written with plain copies.
+pub(crate) enum Ram {}
+
+/// Device memory, or any frame reached by its number (treated alike):
+/// a line may be poisoned, so reads go through `copy_mc_to_kernel()`, and
+/// stores must reach the media, so writes are durable.
+pub(crate) enum Pmem {}
+
+/// `len` mapped bytes of memory kind `M` ([`Ram`] or [`Pmem`]) at `addr`,
+/// valid for `'a`. Like `kmap_local`, a mapping must be dropped on the CPU
+/// and in the context that took it (it is neither `Send` nor `Sync`).
+pub(crate) struct PfnMapping<'a, M> {
     addr: NonNull<u8>,
     len: usize,
     /// For a device range found by lookup, the read-side section
@@ -25,6 +40,7 @@ pub(crate) struct PfnMapping<'a> {
     _section: Option<Section>,
     _lifetime: PhantomData<&'a ()>,
     _not_send: PhantomData<*mut u8>,
+    _memory: PhantomData<M>,
 }
 
 /// A copy that did not complete: `left` bytes were not copied.
@@ -34,14 +50,14 @@ pub(crate) struct ShortCopy {
     pub(crate) left: usize,
 }
 
-impl<'a> PfnMapping<'a> {
+impl<'a, M> PfnMapping<'a, M> {
     /// A mapping of `len` bytes at `addr`.
     ///
     /// # Safety
     ///
     /// The `len` bytes at `addr` must be mapped kernel memory that the
     /// caller may read and write for `'a`, and stay so while `section` (if
-    /// any) is held.
+    /// any) is held; for `M` = [`Ram`], RAM with a `struct page`.
     #[inline(always)]
     pub(super) unsafe fn new(addr: NonNull<u8>, len: usize, section: Option<Section>) -> Self {
         PfnMapping {
@@ -50,6 +66,7 @@ impl<'a> PfnMapping<'a> {
             _section: section,
             _lifetime: PhantomData,
             _not_send: PhantomData,
+            _memory: PhantomData,
         }
     }
 
@@ -71,10 +88,10 @@ impl<'a> PfnMapping<'a> {
     /// Destination and source addresses for copying `len` bytes from `src`
     /// at `src_at` to `self` at `at`, if both spans lie inside their mappings.
     #[inline]
-    fn spans(
+    fn spans<S>(
         &mut self,
         at: usize,
-        src: &PfnMapping<'_>,
+        src: &PfnMapping<'_, S>,
         src_at: usize,
         len: usize,
     ) -> Result<(*mut u8, *const u8), ShortCopy> {
@@ -88,10 +105,10 @@ impl<'a> PfnMapping<'a> {
     /// `copy_mc_to_kernel()`: a poisoned source line ends the copy instead
     /// of raising a machine check.
     #[inline]
-    pub(crate) fn copy_mc_from(
+    fn copy_mc_from_any<S>(
         &mut self,
         at: usize,
-        src: &PfnMapping<'_>,
+        src: &PfnMapping<'_, S>,
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
@@ -104,7 +121,38 @@ impl<'a> PfnMapping<'a> {
             left => Err(ShortCopy { left }),
         }
     }
+}
 
+impl<'a> PfnMapping<'a, Ram> {
+    /// Read `len` bytes of device memory `src` at `src_at` into `self` at
+    /// `at`, machine-check safe (`copy_mc_to_kernel()`).
+    #[inline]
+    pub(crate) fn copy_mc_from(
+        &mut self,
+        at: usize,
+        src: &PfnMapping<'_, Pmem>,
+        src_at: usize,
+        len: usize,
+    ) -> Result<(), ShortCopy> {
+        self.copy_mc_from_any(at, src, src_at, len)
+    }
+
+    /// The same bytes as device memory (see [`Pmem`]): read machine-check
+    /// safe and written durably from now on, which RAM allows.
+    #[inline(always)]
+    pub(super) fn into_pmem(self) -> PfnMapping<'a, Pmem> {
+        PfnMapping {
+            addr: self.addr,
+            len: self.len,
+            _section: self._section,
+            _lifetime: PhantomData,
+            _not_send: PhantomData,
+            _memory: PhantomData,
+        }
+    }
+}
+
+impl PfnMapping<'_, Pmem> {
     /// Copy `len` bytes of device memory `src` at `src_at` to device memory
     /// `self` at `at`: machine-check safe on the source
     /// (`copy_mc_to_kernel()`), then the destination's cache lines are
@@ -114,11 +162,11 @@ impl<'a> PfnMapping<'a> {
     pub(crate) fn copy_mc_durable_from(
         &mut self,
         at: usize,
-        src: &PfnMapping<'_>,
+        src: &PfnMapping<'_, Pmem>,
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
-        self.copy_mc_from(at, src, src_at, len)?;
+        self.copy_mc_from_any(at, src, src_at, len)?;
         if let Some(dst) = self.span(at, len) {
             // SAFETY: the span is mapped for `len` bytes; writing back cache
             // lines does not change memory contents or sleep.
@@ -127,14 +175,14 @@ impl<'a> PfnMapping<'a> {
         Ok(())
     }
 
-    /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with
+    /// Copy `len` bytes of RAM `src` at `src_at` to `self` at `at` with
     /// non-temporal stores, flushing the destination out of the CPU cache
     /// (`memcpy_flushcache`).
     #[inline]
     pub(crate) fn copy_flushcache_from(
         &mut self,
         at: usize,
-        src: &PfnMapping<'_>,
+        src: &PfnMapping<'_, Ram>,
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {

@@ -14,7 +14,7 @@ use kernel::sync::rcu;
 
 use crate::abstractions::kmap::{kmap_atomic_pfn_t, kmap_device_in};
 use crate::abstractions::memmap::MemMap;
-use crate::abstractions::pfn_mapping::PfnMapping;
+use crate::abstractions::pfn_mapping::{PfnMapping, Pmem};
 use crate::abstractions::preempt::Section;
 use crate::abstractions::registry::Registry;
 use crate::bindings;
@@ -56,7 +56,7 @@ pub(crate) fn target(targets: &Targets, i: u32) -> Pfn {
 /// Keep a mapping's address (one word, in a register, as the C reference
 /// keeps its own), so that it must be computed, and drop the mapping.
 #[inline(always)]
-fn keep(m: Option<PfnMapping<'_>>) {
+fn keep(m: Option<PfnMapping<'_, Pmem>>) {
     let addr = m.as_ref().map_or(null_mut(), |m| m.address() as *mut u8);
     // SAFETY: an empty asm that reads `addr` from a register; without
     // `nomem` the compiler also takes it to touch memory, as the C loop's

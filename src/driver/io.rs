@@ -17,7 +17,7 @@ use crate::abstractions::bio_segment::{BioData, DeviceSegment, DeviceSegments};
 use crate::abstractions::disk_type::BioQueue;
 use crate::abstractions::kmap::kmap_registered;
 use crate::abstractions::namespace::Namespace;
-use crate::abstractions::pfn_mapping::{PfnMapping, ShortCopy};
+use crate::abstractions::pfn_mapping::{PfnMapping, Pmem, ShortCopy};
 use crate::abstractions::pfn_space::PfnSpace;
 use crate::abstractions::preempt::MAX_SECTION_BYTES;
 use crate::abstractions::region::{FuaFlush, Region};
@@ -78,7 +78,7 @@ impl<'ns> DiskIo<'ns> {
     /// Map `bytes` of the device from `sector` on: the sectors of one bio
     /// are contiguous on the device, so one mapping serves every segment.
     #[inline]
-    fn map_sectors(&self, sector: u64, bytes: u32) -> Option<PfnMapping<'_>> {
+    fn map_sectors(&self, sector: u64, bytes: u32) -> Option<PfnMapping<'_, Pmem>> {
         let offset = usize::try_from(sector.checked_mul(512)?).ok()?;
         kmap_registered(&self.frames, offset, bytes as usize)
     }
