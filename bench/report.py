@@ -282,9 +282,6 @@ def main(log, out, meta):
                 fr.append(f"{med([x['bw'] for x in r]) / ceil * 100:.0f}%" if r else "-")
             p(f"| {drv} | {fr[0]} | {fr[1]} |")
         p("")
-    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
-    if os.path.basename(out) == "benchmarks.md" and os.path.exists(analysis):
-        p(open(analysis).read().rstrip())
     # Keep the section `make bench-stack` maintains (bench/stack-report.py).
     try:
         old = open(out).read()
