@@ -86,7 +86,7 @@ m M14 "write durability" src/abstractions/pfn_mapping.rs \
 	"" "the copy's cache write-back after copy_mc dropped"
 m M15 "read path machine-check safety" $IO 'mem.copy_mc_from(0, &dev, at, len)' \
 	'mem.copy_flushcache_from(0, &dev, at, len)' guest \
-	"dd_readback@rpmem bb_vectors" "reads of device memory with memcpy_flushcache, not copy_mc"
+	"dd_readback@rpmem bb_vectors read_mce" "reads of device memory with memcpy_flushcache, not copy_mc"
 m M16 "info block / force_raw" src/driver/probe.rs 'if ns.force_raw() {' 'if false && ns.force_raw() {' guest \
 	"infoblock" "force_raw ignored: a formatted namespace cannot be served raw"
 m M17 "info block / force_raw" src/logic/info_block.rs '(stored == sb_checksum(block)).then_some(kind)' \
