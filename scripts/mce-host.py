@@ -39,7 +39,8 @@ REQUEST = re.compile(
     rb"mcg_status=(\w+) addr=(\w+) misc=(\w+)( broadcast=1)?"
     rb"(?: load=(\w+)-(\w+))?\s*$"
 )
-# Stops at most per load= request (each costs a few milliseconds).
+# Stops at most per load= request: some 20-40 ms each (the VM runs 5-30 ms
+# between two), so about 10 minutes; t_read_mce needed 2 to 1078.
 LOAD_TRIES = 20000
 # An instruction that loads from memory: a mov-type one whose first (AT&T:
 # source) operand is memory, without a segment override (per-CPU data), or

@@ -81,10 +81,16 @@ done
 sleep 1
 dmesg | grep 'Hardware Error\]' | sed 's/^/  kernel: /'
 rip=$(dmesg | grep -m1 'Hardware Error\]: RIP' | sed 's/.*RIP//')
-case $rip in
-*'{copy_mc_fragile+'*) ;;
-*) fail "the machine check landed outside copy_mc_fragile: RIP$rip" ;;
-esac
+# Inside copy_mc_fragile: from its address to the next symbol's (by the
+# address, not the "{symbol+off}" the kernel appends with pr_cont, which
+# another CPU's printk can split off the line).
+at=$(echo "$rip" | sed -n 's/^ 10:<\([0-9a-f]*\)>.*/\1/p')
+echo 0 > /proc/sys/kernel/kptr_restrict
+fn=$(grep -A1 ' copy_mc_fragile$' /proc/kallsyms | cut -d' ' -f1 | tr '\n' ' ')
+set -- $fn
+[ -n "$at" ] && [ $# = 2 ] || fail "no kernel RIP ('$rip') or no copy_mc_fragile in /proc/kallsyms ('$fn')"
+[ $((0x$at - 0x$1)) -ge 0 ] && [ $((0x$at - 0x$2)) -lt 0 ] ||
+	fail "the machine check landed outside copy_mc_fragile ($1-$2): RIP$rip"
 addr=0x$(dmesg | grep -m1 'Hardware Error\]: TSC' | sed -n 's/.* ADDR \([0-9a-f]*\) .*/\1/p')
 [ "$((addr))" -ge "$lo" ] && [ "$((addr))" -lt "$hi" ] ||
 	fail "machine check address $addr is not in the range read ($lo-$hi)"
