@@ -13,6 +13,8 @@
 #                     128K; unset: no labels). Labelled NVDIMMs use their own
 #                     backing files (nvdimmN-SIZE-labelL.img)
 #   RPMEM_MEM         guest RAM (2G)              RPMEM_SMP  vCPUs (2)
+#   RPMEM_CPU         QEMU -cpu model and options (QEMU's default, qemu64,
+#                     AuthenticAMD; e.g. qemu64,vendor=GenuineIntel)
 #   RPMEM_MAXMEM      guest RAM plus NVDIMMs at most (64G; a 512G NVDIMM needs more)
 #   RPMEM_APPEND      extra kernel command line   RPMEM_TIMEOUT  seconds (600)
 #   RPMEM_LOG         console log file (required) RPMEM_ACCEL  tcg (default) or kvm
@@ -24,7 +26,9 @@
 #                     mcg_status=G addr=A misc=M` becomes the monitor command
 #                     `mce C B S G A M` (scripts/mce-host.py; monitor socket
 #                     RPMEM_LOG.monitor unless RPMEM_MONITOR says), what QEMU
-#                     answered goes to RPMEM_LOG.mce
+#                     answered goes to RPMEM_LOG.mce; with ` load=LO-HI` the
+#                     host injects only when vCPU C loads from that physical
+#                     range, on that load (see scripts/mce-host.py)
 #   RPMEM_ICOUNT      QEMU -icount options (e.g. shift=0,sleep=off: the guest
 #                     clock counts executed instructions, 1 ns each, so timings
 #                     measure instructions and no host noise; single-threaded)
@@ -72,6 +76,7 @@ args=(-accel "$accel" -M pc,nvdimm=on -m "${RPMEM_MEM:-2G},slots=$((n + 1)),maxm
       -smp "${RPMEM_SMP:-2}" -kernel "$RPMEM_KERNEL" -initrd "$RPMEM_INITRD"
       -display none -parallel none -no-reboot -nic none
       -append "console=ttyS0 panic=-1 oops=panic $slow_host ${RPMEM_APPEND:-}")
+[ -n "${RPMEM_CPU:-}" ] && args+=(-cpu "$RPMEM_CPU")
 [ -n "${RPMEM_ICOUNT:-}" ] && args+=(-icount "$RPMEM_ICOUNT")
 # shellcheck disable=SC2206
 [ -n "${RPMEM_QEMU_ARGS:-}" ] && args+=($RPMEM_QEMU_ARGS)

@@ -112,6 +112,10 @@ plan_normal() { # [tests appended to the module boot]
 	# monitor on the guest's request (qemu/run.sh RPMEM_MCE).
 	# It provokes a kernel WARN outside rpmem (tests/guest/splats.sh).
 	echo "map|map-mce|1|1G|1|map_mce||RPMEM_KNOWN_SPLAT=set_mce_nospec|RPMEM_MCE=1"
+	# A machine check on a load of the read path's copy, aimed by the host
+	# (scripts/mce-host.py load=): copy_mc_fragile needs mce=recovery, the
+	# kernel's recovery of it an Intel CPU (tests/guest/t_read_mce.sh).
+	echo "read-mce|read-mce|1|1G|1|read_mce||mce=recovery|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"

@@ -1,0 +1,128 @@
+# A machine check raised while the kernel copies pmem for a read() ends
+# that read with EIO, and the kernel carries on: rpmem reads device memory
+# with copy_mc_to_kernel(), whose loads have exception-table entries
+# (EX_TYPE_DEFAULT_MCE_SAFE), so the #MC handler grades the error
+# "Action required: data load in error recoverable area of kernel" and
+# jumps to the fixup, the copy returns the bytes not copied, the bio fails.
+# A plain copy (memcpy_flushcache, mutant M15 of scripts/mutants.sh) has
+# none: the same machine check is "Data load in unrecoverable area of
+# kernel" and panics the kernel (the boot then has no result, and its
+# console a "Kernel panic").
+#
+# What makes the difference visible under QEMU TCG (plan line: kernel
+# argument mce=recovery, RPMEM_MCE=1, RPMEM_CPU with vendor GenuineIntel):
+# - mce=recovery turns copy_mc_to_kernel() into copy_mc_fragile(), whose
+#   loads are the ones with exception-table entries; without it (qemu64 has
+#   no ERMS) copy_mc_to_kernel() is plain memcpy() and panics as well.
+# - GenuineIntel: QEMU 7.2 does not offer AMD's SUCCOR (MCA recovery), and
+#   without it the kernel panics on every uncorrected error; Intel's
+#   software error recovery (MCG_CAP.SER_P) QEMU does offer.
+# - The host aims the machine check as a poisoned load raises one
+#   (scripts/mce-host.py, load=): it stops the VM, single-stepped, until
+#   vCPU 1 is in kernel mode at an instruction that loads from the range
+#   this test reads, and injects then; the #MC is taken on that load and
+#   reports its physical address. Whatever kernel code loads the range
+#   is hit, whichever copy routine it is, and nothing else is.
+# The error: MCi_STATUS VAL|UC|EN|MISCV|ADDRV|S|AR with MCACOD 0x134 (data
+# load), MCi_MISC physical address mode with a 64-byte line; MCG_STATUS
+# MCIP|EIPV|RIPV (the RIP is the faulting load and restartable), broadcast
+# to every vCPU (QEMU's `mce -b`, as an Intel machine check without LMCE
+# is: the handler waits for all CPUs). ACPI NFIT's handler records the line
+# as a bad block of the region, so the disk fails reads of that sector
+# from then on, before any copy.
+. /tests/lib.sh
+grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
+	fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
+grep -qw 'mce=recovery' /proc/cmdline || fail "no mce=recovery on the kernel command line (copy_mc_fragile is off)"
+[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the reader runs on CPU 1), have $(nproc)"
+load_driver rpmem
+ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
+disk=$(disk_of $ns)
+name=$(basename $disk)
+start=$(cat /sys/bus/nd/devices/$ns/resource)
+knob=/sys/devices/system/machinecheck/machinecheck0/print_all
+[ -w $knob ] || fail "no $knob"
+# Print every machine-check record (RIP, ADDR), also those a handler took.
+echo 1 > $knob
+
+# The range read: 16 MiB at 64 MiB, written with known data first.
+skip=16 count=4 # 4 MiB blocks
+lo=$((start + skip * 4194304))
+hi=$((lo + count * 4194304))
+dd if=/dev/urandom of=/tmp/data bs=4M count=$count status=none || fail "dd urandom"
+dd if=/tmp/data of=$disk bs=4M seek=$skip oflag=direct status=none || fail "write $disk"
+want=$(datasum < /tmp/data)
+
+# The reader: O_DIRECT reads of the range on CPU 1 until stopped; each
+# failed dd leaves its message in /tmp/reader.err.
+: > /tmp/reader.err
+echo 1 > /sys/block/$name/queue/iostats
+reads0=$(awk '{ print $1 }' /sys/block/$name/stat)
+taskset -c 1 sh -c "while :; do dd if=$disk of=/dev/null bs=4M skip=$skip count=$count iflag=direct status=none 2>> /tmp/reader.err; done" &
+reader=$!
+t=0
+until [ "$(awk '{ print $1 }' /sys/block/$name/stat)" -gt $((reads0 + 64)) ]; do
+	t=$((t + 1))
+	[ $t -gt 3000 ] && fail "the reader did not read in 300 s: $(cat /tmp/reader.err)"
+	sleep 0.1
+done
+[ -s /tmp/reader.err ] && fail "the reader failed before any machine check: $(cat /tmp/reader.err)"
+
+status=0xbd80000000000134
+echo "RPMEM-MCE-REQUEST id=1 cpu=1 bank=2 status=$status mcg_status=0x7 addr=0 misc=0x86 broadcast=1 load=$(printf '%#x-%#x' $lo $hi)" > /dev/console
+# The record the kernel printed: the host waits for a landing (up to its
+# own limit of stops), then the work queue prints it.
+t=0
+until dmesg | grep -q 'Hardware Error\]: RIP'; do
+	t=$((t + 1))
+	[ $t -gt 6000 ] && fail "no machine check in 600 s (host log: RPMEM_LOG.mce)"
+	sleep 0.1
+done
+sleep 1
+dmesg | grep 'Hardware Error\]' | sed 's/^/  kernel: /'
+rip=$(dmesg | grep -m1 'Hardware Error\]: RIP' | sed 's/.*RIP//')
+# Inside copy_mc_fragile: from its address to the next symbol's (by the
+# address, not the "{symbol+off}" the kernel appends with pr_cont, which
+# another CPU's printk can split off the line).
+at=$(echo "$rip" | sed -n 's/^ 10:<\([0-9a-f]*\)>.*/\1/p')
+echo 0 > /proc/sys/kernel/kptr_restrict
+fn=$(grep -A1 ' copy_mc_fragile$' /proc/kallsyms | cut -d' ' -f1 | tr '\n' ' ')
+set -- $fn
+[ -n "$at" ] && [ $# = 2 ] || fail "no kernel RIP ('$rip') or no copy_mc_fragile in /proc/kallsyms ('$fn')"
+[ $((0x$at - 0x$1)) -ge 0 ] && [ $((0x$at - 0x$2)) -lt 0 ] ||
+	fail "the machine check landed outside copy_mc_fragile ($1-$2): RIP$rip"
+addr=0x$(dmesg | grep -m1 'Hardware Error\]: TSC' | sed -n 's/.* ADDR \([0-9a-f]*\) .*/\1/p')
+[ "$((addr))" -ge "$lo" ] && [ "$((addr))" -lt "$hi" ] ||
+	fail "machine check address $addr is not in the range read ($lo-$hi)"
+info "landed: RIP$rip, ADDR $addr ($((addr - start)) bytes into $ns)"
+# The read under way failed with EIO.
+t=0
+until [ -s /tmp/reader.err ]; do
+	t=$((t + 1))
+	[ $t -gt 600 ] && fail "no read failed within 60 s of the machine check"
+	sleep 0.1
+done
+kill $reader
+wait $reader 2>/dev/null
+grep -q 'Input/output error' /tmp/reader.err ||
+	fail "the reader's failure is not EIO: $(head -3 /tmp/reader.err)"
+info "reader: $(head -1 /tmp/reader.err)"
+# NFIT's handler made the line a bad block of the disk: the sector of the
+# address is bad, reads of it fail, the rest of the range reads back.
+sector=$(((addr - start) / 512))
+t=0
+until [ -n "$(cat /sys/block/$name/badblocks)" ]; do
+	t=$((t + 1))
+	[ $t -gt 600 ] && fail "no bad block on $name 60 s after the machine check"
+	sleep 0.1
+done
+bb=$(cat /sys/block/$name/badblocks)
+[ "$bb" = "$sector 1" ] || fail "badblocks '$bb', expected '$sector 1'"
+dd if=$disk of=/dev/null bs=512 skip=$sector count=1 iflag=direct status=none 2>/dev/null &&
+	fail "a read of bad sector $sector succeeded"
+first=$((skip * 8192))
+got=$( { dd if=$disk bs=512 skip=$first count=$((sector - first)) iflag=direct status=none
+	dd if=/tmp/data bs=512 skip=$((sector - first)) count=1 status=none
+	dd if=$disk bs=512 skip=$((sector + 1)) count=$((first + count * 8192 - sector - 1)) iflag=direct status=none; } | datasum)
+[ "$got" = "$want" ] || fail "the range around the bad sector does not read back: $got, wrote $want"
+info "badblocks: $bb; its read fails, the rest of the range reads back"
