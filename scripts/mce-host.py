@@ -6,7 +6,7 @@ Usage: mce-host.py CONSOLE_LOG MONITOR_SOCKET
 
 Follows the guest's console log; each new line
 
-    RPMEM-MCE-REQUEST id=N cpu=C bank=B status=S mcg_status=G addr=A misc=M [broadcast=1] [load=LO-HI]
+    RPMEM-MCE-REQUEST id=N cpu=C bank=B status=S mcg_status=G addr=A misc=M [broadcast=1] [load=LO-HI [mode=user]]
 
 (one request per id, numbers in decimal or 0x hex) is sent to QEMU's human
 monitor as `mce [-b] C B S G A M`, which writes the values into the vCPU's
@@ -26,7 +26,9 @@ translated (`gva2gpa`). Only then is the `mce` command sent, with A replaced
 by that load's physical address (aligned down to the line, 64 bytes), and
 the VM continued; the #MC is taken on that instruction. Other stops just
 continue. Gives up after LOAD_TRIES stops; the line printed names the
-instruction and the address, or says it gave up.
+instruction and the address, or says it gave up. With mode=user the load
+aimed at is a user-space one instead (CPL 3: a process's load through a
+mapping), its virtual address translated by the same page tables.
 """
 import random
 import re
@@ -37,7 +39,7 @@ import time
 REQUEST = re.compile(
     rb"^RPMEM-MCE-REQUEST id=(\d+) cpu=(\w+) bank=(\w+) status=(\w+) "
     rb"mcg_status=(\w+) addr=(\w+) misc=(\w+)( broadcast=1)?"
-    rb"(?: load=(\w+)-(\w+))?\s*$"
+    rb"(?: load=(\w+)-(\w+)(?: mode=(user|kernel))?)?\s*$"
 )
 # Stops at most per load= request: some 20-40 ms each (the VM runs 5-30 ms
 # between two), so about 10 minutes; t_read_mce needed 2 to 1078.
@@ -112,9 +114,10 @@ def load_address(insn, regs):
     return addr & (2**64 - 1)
 
 
-def aimed(monitor, cpu, command, lo, hi):
-    """Inject COMMAND (its address left as {addr}) when vCPU CPU loads from
-    [LO, HI); return what to print."""
+def aimed(monitor, cpu, command, lo, hi, cpl_wanted="0"):
+    """Inject COMMAND (its address left as {addr}) when vCPU CPU, at
+    privilege level CPL_WANTED, loads from [LO, HI); return what to print."""
+    where = "" if cpl_wanted == "0" else f"CPL {cpl_wanted} "
     mon = Monitor(monitor)
     try:
         mon.run("singlestep on")
@@ -126,7 +129,7 @@ def aimed(monitor, cpu, command, lo, hi):
             regs = {k: int(v, 16) for k, v in REG.findall(text)}
             cpl = re.search(r"CPL=(\d)", text)
             gpa = None
-            if "RIP" in regs and cpl and cpl.group(1) == "0":
+            if "RIP" in regs and cpl and cpl.group(1) == cpl_wanted:
                 lines = mon.run(f"x/1i {regs['RIP']:#x}")
                 m = INSN.match(lines[0]) if lines else None
                 insn = m.group(2) if m else ""
@@ -140,11 +143,11 @@ def aimed(monitor, cpu, command, lo, hi):
                 answer = " ".join(mon.run(command.format(addr=f"{line:#x}")))
                 mon.run("singlestep off")
                 mon.run("cont")
-                return (f"`{command.format(addr=f'{line:#x}')}`: {answer or 'ok'}; at RIP {regs['RIP']:#x} "
+                return (f"`{command.format(addr=f'{line:#x}')}`: {answer or 'ok'}; at {where}RIP {regs['RIP']:#x} "
                         f"`{insn}` loading {va:#x} (physical {gpa:#x}), stop {tries}")
             mon.run("cont")
         mon.run("singlestep off")
-        return f"gave up after {LOAD_TRIES} stops: vCPU {cpu} never loaded from [{lo:#x}, {hi:#x})"
+        return f"gave up after {LOAD_TRIES} stops: vCPU {cpu} never {where}loaded from [{lo:#x}, {hi:#x})"
     finally:
         mon.close()
 
@@ -176,7 +179,8 @@ def main():
             for attempt in range(60):
                 try:
                     if m.group(9):
-                        said = aimed(monitor, fields[1], command, int(m.group(9), 0), int(m.group(10), 0))
+                        said = aimed(monitor, fields[1], command, int(m.group(9), 0), int(m.group(10), 0),
+                                     "3" if m.group(11) == b"user" else "0")
                     else:
                         said = f"`{command}`: {send(monitor, command) or 'ok'}"
                     break
