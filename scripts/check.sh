@@ -116,6 +116,10 @@ plan_normal() { # [tests appended to the module boot]
 	# (scripts/mce-host.py load=): copy_mc_fragile needs mce=recovery, the
 	# kernel's recovery of it an Intel CPU (tests/guest/t_read_mce.sh).
 	echo "read-mce|read-mce|1|1G|1|read_mce||mce=recovery|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
+	# A machine check on a process's own load through the mapping, aimed by
+	# the host at a user-mode load (mce-host.py load= mode=user): SIGBUS
+	# BUS_MCEERR_AR (tests/guest/t_map_mce_load.sh).
+	echo "map-mce-load|map-mce-load|1|1G|1|map_mce_load||RPMEM_KNOWN_SPLAT=set_mce_nospec|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
 	echo "geometry|geometry|1|1G|1|geometry,bb_nowait,bb_bigwrite,bb_vectors||$BAD_GEOMETRY $LEGACY_PMEM"
 	for d in rpmem nd_pmem; do
 		echo "powercut-$d|powercut-$d|1|1G|1|powercut_write@$d|RPMEM-ACK 150"

@@ -32,6 +32,13 @@
  *                                      3; on SIGUSR1 print "no signal" and
  *                                      load the page again ("loaded again",
  *                                      or the SIGBUS line)
+ *   pmem-map load-mce DEV OFF          map the 2 MiB around OFF, load the
+ *                                      page at OFF once, print "mapped",
+ *                                      then load its line at OFF again and
+ *                                      again (one `movq (%rax), %rdx`, for
+ *                                      scripts/mce-host.py to aim at); on
+ *                                      SIGBUS print the await-mce line,
+ *                                      exit 3
  *   pmem-map bench  DEV BDEV LEN SECS  4 KiB random loads/stores through
  *                                      DEV (copied by glibc's memcpy, and by
  *                                      rep movsq) and O_DIRECT preads/pwrites
@@ -358,6 +365,25 @@ static int cmd_await_mce(int fd, uint64_t off, int early)
 	return 0;
 }
 
+static int cmd_load_mce(int fd, uint64_t off)
+{
+	uint64_t base = off & ~((2UL << 20) - 1);
+	const char *p = map_aligned(fd, base, 2UL << 20, PROT_READ);
+	const char *at = p + (off - base);
+
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("sigbus %s at offset %lld lsb %d\n", bus_code_name(bus_code),
+		       (long long)(base + ((char *)bus_addr - p)), bus_lsb);
+		return 3;
+	}
+	(void)*(volatile uint64_t *)at;
+	printf("mapped\n");
+	fflush(stdout);
+	/* Loads until a signal ends it: the loop is two instructions. */
+	asm volatile("1: movq (%%rax), %%rdx\n\tjmp 1b" : : "a"(at) : "rdx", "memory");
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -584,6 +610,8 @@ int main(int argc, char **argv)
 		return cmd_hold(fd, num(argv[3]));
 	if (!strcmp(cmd, "await-mce") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "late"))))
 		return cmd_await_mce(fd, num(argv[3]), argc == 4);
+	if (!strcmp(cmd, "load-mce") && argc == 4)
+		return cmd_load_mce(fd, num(argv[3]));
 	fprintf(stderr, "usage: see tools/pmem-map.c\n");
 	return 2;
 }
