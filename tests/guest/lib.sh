@@ -189,6 +189,31 @@ map_hold() { # map size
 	done
 }
 
+# Wait (up to 300 s) until each background pmem-map whose output goes to
+# FILE has printed "mapped".
+await_mapped() { # file...
+	local f n
+	for f in "$@"; do
+		n=0
+		until grep -q '^mapped$' "$f"; do
+			n=$((n + 1)); [ $n -gt 3000 ] && fail "pmem-map ($f) did not map in 300 s: $(cat "$f")"
+			sleep 0.1
+		done
+	done
+}
+
+# Wait (up to 60 s) until block disk NAME lists a bad block, and require
+# that to be SECTOR alone (what a machine check's handler records).
+await_bad_sector() { # name sector
+	local n=0 bb
+	until [ -n "$(cat /sys/block/$1/badblocks)" ]; do
+		n=$((n + 1)); [ $n -gt 600 ] && fail "no bad block on $1 60 s after the machine check"
+		sleep 0.1
+	done
+	bb=$(cat /sys/block/$1/badblocks)
+	[ "$bb" = "$2 1" ] || fail "$1's badblocks '$bb', expected '$2 1'"
+}
+
 # Whether disk DEV's queue takes REQ_NOWAIT (BLK_FEAT_NOWAIT): a 4 KiB
 # RWF_NOWAIT O_DIRECT write of zeros at sector 0 (tools/vecio.c) prints
 # "on" if it succeeds, "off" if the block layer refuses it with EOPNOTSUPP

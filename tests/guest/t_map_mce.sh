@@ -61,14 +61,7 @@ pmem-map await-mce $map $off > /tmp/early 2>&1 &
 early=$!
 pmem-map await-mce $map $off late > /tmp/late 2>&1 &
 late=$!
-for f in early late; do
-	t=0
-	until grep -q '^mapped$' /tmp/$f; do
-		t=$((t + 1))
-		[ $t -gt 3000 ] && fail "pmem-map await-mce ($f) did not map in 300 s: $(cat /tmp/$f)"
-		sleep 0.1
-	done
-done
+await_mapped /tmp/early /tmp/late
 inject $phys
 await_failures 1
 dmesg | grep "Memory failure: $pfn:" | sed 's/^/  kernel: /'

@@ -59,14 +59,7 @@ taskset -c 0 pmem-map await-mce $map $off late > /tmp/late 2>&1 &
 late=$!
 taskset -c 1 pmem-map load-mce $map $((off + line)) > /tmp/load 2>&1 &
 loader=$!
-for f in early late load; do
-	t=0
-	until grep -q '^mapped$' /tmp/$f; do
-		t=$((t + 1))
-		[ $t -gt 3000 ] && fail "pmem-map ($f) did not map in 300 s: $(cat /tmp/$f)"
-		sleep 0.1
-	done
-done
+await_mapped /tmp/early /tmp/late /tmp/load
 
 status=0xbd80000000000134
 echo "RPMEM-MCE-REQUEST id=1 cpu=1 bank=2 status=$status mcg_status=0x7 addr=0 misc=0x86 broadcast=1 load=$(printf '%#x-%#x' $page $((page + 4096))) mode=user" > /dev/console
@@ -99,18 +92,11 @@ info "machine check: $(dmesg | grep -m1 'Hardware Error\]: RIP' | sed 's/.*\]: /
 # NFIT's handler made the line a bad block of the disk; rpmem zapped the
 # mappings, so a new mapping's load of the page gets SIGBUS from the fault.
 sector=$(((off + line) / 512))
-t=0
-until [ -n "$(cat /sys/block/$name/badblocks)" ]; do
-	t=$((t + 1))
-	[ $t -gt 600 ] && fail "no bad block on $name 60 s after the machine check"
-	sleep 0.1
-done
-bb=$(cat /sys/block/$name/badblocks)
-[ "$bb" = "$sector 1" ] || fail "disk's badblocks '$bb', expected '$sector 1'"
+await_bad_sector $name $sector
 r=$(pmem-map touch $map $((off & ~0x1fffff)) 2M) && rc=0 || rc=$?
 [ $rc = 3 ] && [ "$r" = "sigbus at offset $off" ] ||
 	fail "a new mapping's load of the page: exit $rc, $r (expected SIGBUS at $off)"
-info "disk's badblocks: $bb; a new mapping's load of the page: $r"
+info "disk's badblocks: $sector 1; a new mapping's load of the page: $r"
 # The bystanders: the early-kill one got the action-optional signal with
 # the page's address; the other none, and its next load faults.
 wait_gone $early 60 || fail "no SIGBUS for the early-kill process: $(cat /tmp/early)"

@@ -110,14 +110,7 @@ info "reader: $(head -1 /tmp/reader.err)"
 # NFIT's handler made the line a bad block of the disk: the sector of the
 # address is bad, reads of it fail, the rest of the range reads back.
 sector=$(((addr - start) / 512))
-t=0
-until [ -n "$(cat /sys/block/$name/badblocks)" ]; do
-	t=$((t + 1))
-	[ $t -gt 600 ] && fail "no bad block on $name 60 s after the machine check"
-	sleep 0.1
-done
-bb=$(cat /sys/block/$name/badblocks)
-[ "$bb" = "$sector 1" ] || fail "badblocks '$bb', expected '$sector 1'"
+await_bad_sector $name $sector
 dd if=$disk of=/dev/null bs=512 skip=$sector count=1 iflag=direct status=none 2>/dev/null &&
 	fail "a read of bad sector $sector succeeded"
 first=$((skip * 8192))
@@ -125,4 +118,4 @@ got=$( { dd if=$disk bs=512 skip=$first count=$((sector - first)) iflag=direct s
 	dd if=/tmp/data bs=512 skip=$((sector - first)) count=1 status=none
 	dd if=$disk bs=512 skip=$((sector + 1)) count=$((first + count * 8192 - sector - 1)) iflag=direct status=none; } | datasum)
 [ "$got" = "$want" ] || fail "the range around the bad sector does not read back: $got, wrote $want"
-info "badblocks: $bb; its read fails, the rest of the range reads back"
+info "badblocks: $sector 1; its read fails, the rest of the range reads back"
