@@ -100,27 +100,6 @@ impl<'a, M> PfnMapping<'a, M> {
             _ => Err(ShortCopy { left: len }),
         }
     }
-
-    /// Copy `len` bytes from `src` at `src_at` to `self` at `at` with
-    /// `copy_mc_to_kernel()`: a poisoned source line ends the copy instead
-    /// of raising a machine check.
-    #[inline]
-    fn copy_mc_from_any<S>(
-        &mut self,
-        at: usize,
-        src: &PfnMapping<'_, S>,
-        src_at: usize,
-        len: usize,
-    ) -> Result<(), ShortCopy> {
-        let n = u32::try_from(len).map_err(|_| ShortCopy { left: len })?;
-        let (dst, from) = self.spans(at, src, src_at, len)?;
-        // SAFETY: both spans are mapped for `len` bytes and live while the
-        // mappings do; `copy_mc_to_kernel` does not sleep.
-        match unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) } {
-            0 => Ok(()),
-            left => Err(ShortCopy { left }),
-        }
-    }
 }
 
 impl<'a> PfnMapping<'a, Ram> {
@@ -134,7 +113,10 @@ impl<'a> PfnMapping<'a, Ram> {
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
-        self.copy_mc_from_any(at, src, src_at, len)
+        let (dst, from) = self.spans(at, src, src_at, len)?;
+        // SAFETY: `spans` checked both spans inside their mappings, which
+        // are borrowed for the call.
+        unsafe { copy_mc(dst, from, len) }
     }
 
     /// The same bytes as device memory (see [`Pmem`]): read machine-check
@@ -166,12 +148,13 @@ impl PfnMapping<'_, Pmem> {
         src_at: usize,
         len: usize,
     ) -> Result<(), ShortCopy> {
-        self.copy_mc_from_any(at, src, src_at, len)?;
-        if let Some(dst) = self.span(at, len) {
-            // SAFETY: the span is mapped for `len` bytes; writing back cache
-            // lines does not change memory contents or sleep.
-            unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };
-        }
+        let (dst, from) = self.spans(at, src, src_at, len)?;
+        // SAFETY: `spans` checked both spans inside their mappings, which
+        // are borrowed for the call.
+        unsafe { copy_mc(dst, from, len) }?;
+        // SAFETY: the span is mapped for `len` bytes; writing back cache
+        // lines does not change memory contents or sleep.
+        unsafe { bindings::arch_wb_cache_pmem(dst.cast(), len) };
         Ok(())
     }
 
@@ -191,5 +174,23 @@ impl PfnMapping<'_, Pmem> {
         // mappings do; `__memcpy_flushcache` does not sleep.
         unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) };
         Ok(())
+    }
+}
+
+/// Copy `len` bytes from `from` to `dst` with `copy_mc_to_kernel()`: a
+/// poisoned source line ends the copy instead of raising a machine check.
+///
+/// # Safety
+///
+/// `dst` must be writable and `from` readable for `len` bytes (spans that
+/// [`PfnMapping::spans`] checked, of mappings that are still held).
+#[inline]
+unsafe fn copy_mc(dst: *mut u8, from: *const u8, len: usize) -> Result<(), ShortCopy> {
+    let n = u32::try_from(len).map_err(|_| ShortCopy { left: len })?;
+    // SAFETY: both spans are mapped for `len` bytes (the caller's contract);
+    // `copy_mc_to_kernel` does not sleep.
+    match unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) } {
+        0 => Ok(()),
+        left => Err(ShortCopy { left }),
     }
 }
