@@ -18,10 +18,14 @@
  *                                      system's MemFree and PageTables
  *                                      before and after; exit 3 on SIGBUS
  *                                      (offset printed)
- *   pmem-map hold   DEV LEN            map and load; print "mapped"; on
+ *   pmem-map hold   DEV LEN [SEED]     map and load; print "mapped"; on
  *                                      SIGUSR1 try a new mapping (print
  *                                      "mmap=" its error), load again:
- *                                      print "loaded" or "sigbus" (exit 3)
+ *                                      print "loaded" or "sigbus" (exit 3).
+ *                                      With SEED: a writable mapping, the
+ *                                      pattern SEED stored (and written
+ *                                      back) before "mapped", SEED + 1 after
+ *                                      SIGUSR1: "stored" or "sigbus"
  *   pmem-map await-mce DEV OFF [late]  map the 2 MiB around OFF, ask for
  *                                      SIGBUS as soon as a page it maps is
  *                                      found poisoned (prctl PR_MCE_KILL_EARLY;
@@ -305,22 +309,40 @@ static int cmd_touch(int fd, uint64_t off, uint64_t len, uint64_t stride)
 	return 0;
 }
 
-static int cmd_hold(int fd, uint64_t len)
+/* Store the pattern @seed over [p, p + len), disk offset 0, and write it back. */
+static void store(char *p, uint64_t len, uint64_t seed)
 {
-	char *p = map_aligned(fd, 0, len, PROT_READ);
+	uint64_t i;
+
+	for (i = 0; i < len; i += 8)
+		*(volatile uint64_t *)(p + i) = word(i, seed);
+	persist(p, len, flush_kind());
+}
+
+static int cmd_hold(int fd, uint64_t len, const char *seed)
+{
+	int prot = seed ? PROT_READ | PROT_WRITE : PROT_READ;
+	char *p = map_aligned(fd, 0, len, prot);
 	uint64_t i, sum = 0;
 
 	signal(SIGUSR1, on_usr1);
 	for (i = 0; i < len; i += PAGE)
 		sum += *(volatile uint64_t *)(p + i);
+	if (seed)
+		store(p, len, num(seed));
 	printf("mapped\n");
 	fflush(stdout);
 	while (!usr1)
 		pause();
-	printf("mmap=%s\n", err_name(try_map(fd, 0, PAGE, PROT_READ, MAP_SHARED)));
+	printf("mmap=%s\n", err_name(try_map(fd, 0, PAGE, prot, MAP_SHARED)));
 	if (sigsetjmp(bus_jump, 1)) {
 		printf("sigbus\n");
 		return 3;
+	}
+	if (seed) {
+		store(p, len, num(seed) + 1);
+		printf("stored\n");
+		return 0;
 	}
 	for (i = 0; i < len; i += PAGE)
 		sum += *(volatile uint64_t *)(p + i);
@@ -595,7 +617,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "ops"))
 		return argc < 6 ? 2 : cmd_ops(argv[2], num(argv[3]), num(argv[4]), argv[5],
 					      argc > 6 ? argv[6] : NULL);
-	fd = open(argv[2], !strcmp(cmd, "write") ? O_RDWR : O_RDONLY);
+	fd = open(argv[2], !strcmp(cmd, "write") || (!strcmp(cmd, "hold") && argc == 5) ?
+			   O_RDWR : O_RDONLY);
 	if (fd < 0)
 		die(argv[2]);
 	if (!strcmp(cmd, "write") && argc == 6)
@@ -606,8 +629,8 @@ int main(int argc, char **argv)
 		return cmd_errors(fd, num(argv[3]));
 	if (!strcmp(cmd, "touch") && (argc == 5 || argc == 6))
 		return cmd_touch(fd, num(argv[3]), num(argv[4]), argc == 6 ? num(argv[5]) : PAGE);
-	if (!strcmp(cmd, "hold"))
-		return cmd_hold(fd, num(argv[3]));
+	if (!strcmp(cmd, "hold") && (argc == 4 || argc == 5))
+		return cmd_hold(fd, num(argv[3]), argc == 5 ? argv[4] : NULL);
 	if (!strcmp(cmd, "await-mce") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "late"))))
 		return cmd_await_mce(fd, num(argv[3]), argc == 4);
 	if (!strcmp(cmd, "load-mce") && argc == 4)

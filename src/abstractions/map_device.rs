@@ -109,11 +109,12 @@ impl<T: MapOps> MapDevice<T> {
 
 impl<T: MapOps> MapDevice<T> {
     /// Zap every entry of every mapping: the next access faults again and
-    /// the fault asks [`MapOps::bad`] afresh. For bad blocks found while
-    /// mapped: a page that became bad is never reached through an entry
-    /// inserted before.
+    /// the fault asks [`MapOps::bad`] and [`MapOps::read_only`] afresh. For
+    /// bad blocks found while mapped, and a disk that became read-only: a
+    /// page that became bad is never reached, nor a read-only disk written,
+    /// through an entry inserted before.
     pub(crate) fn zap(&self) {
-        // A fault checks the bad blocks and inserts its entry under `live`:
+        // A fault checks the disk's state and inserts its entry under `live`:
         // one that checked before the caller's update has inserted by now,
         // and is zapped; one that comes later sees the update.
         let _live = self.shared.live.lock();

@@ -27,7 +27,8 @@ pub(crate) trait MapOps: Send + Sync + 'static {
     fn unmap(&self);
     /// True if any of `pages` pages from disk page `pgoff` is known bad.
     fn bad(&self, pgoff: u64, pages: u64) -> bool;
-    /// True if the disk is read-only: no writable mapping.
+    /// True if the disk is read-only: no new writable mapping, and the
+    /// writable ones made before fault with `SIGBUS`.
     fn read_only(&self) -> bool;
 }
 
@@ -157,6 +158,11 @@ unsafe extern "C" fn huge_fault_callback<T: MapOps>(
     };
     let live = shared.live.lock();
     if !*live {
+        return sigbus;
+    }
+    // An entry carries the VMA's protection: a writable mapping of a disk
+    // that became read-only must not get one, even for a load.
+    if q.write && shared.ops.read_only() {
         return sigbus;
     }
     if shared.ops.bad(pgoff, 1 << order) {

@@ -150,10 +150,16 @@ impl<'ns> PmemDisk<'ns> {
         self.map.zap();
     }
 
-    /// Re-apply the region's read-only state.
+    /// Re-apply the region's read-only state; a disk that became read-only
+    /// is no longer written through the writable mappings made before.
     pub(crate) fn revalidate_region(&self) {
         self.disk.apply_region_ro();
-        self.shared.set_read_only(self.disk.read_only());
+        let read_only = self.disk.read_only();
+        let was_read_only = self.shared.read_only();
+        self.shared.set_read_only(read_only);
+        if read_only && !was_read_only {
+            self.map.zap();
+        }
     }
 
     /// Flush the region (before power-off).

@@ -177,10 +177,11 @@ ns_of_size() { # bytes
 # Map SIZE bytes of map device MAP in a background `pmem-map hold` (its
 # output in /tmp/hold.out, its pid in $hold_pid) and wait until it has
 # mapped them.
-map_hold() { # map size
+map_hold() { # map size [seed: a writable mapping, see tools/pmem-map.c]
 	local n=0
 	rm -f /tmp/hold.out
-	pmem-map hold "$1" "$2" > /tmp/hold.out 2>&1 &
+	# shellcheck disable=SC2086 # ${3:-}: empty or one word
+	pmem-map hold "$1" "$2" ${3:-} > /tmp/hold.out 2>&1 &
 	hold_pid=$!
 	until grep -q '^mapped$' /tmp/hold.out; do
 		[ -e /proc/$hold_pid ] || fail "pmem-map hold ended: $(cat /tmp/hold.out)"

@@ -1,12 +1,27 @@
-# A read-only disk maps read-only (docs/dax.md): with its region set
-# read-only, opening /dev/pmemN.map for writing fails (EROFS), a read-only
-# fd's shared writable mapping fails (EACCES), and a read-only mapping
-# reads the data the disk held.
+# A read-only disk maps read-only (docs/dax.md). The region made read-only
+# under a writable mapping: the mapping's next store gets SIGBUS, a new
+# writable mmap on its fd fails (EACCES), and the disk keeps what it held.
+# With its region set read-only, opening /dev/pmemN.map for writing fails
+# (EROFS), a read-only fd's shared writable mapping fails (EACCES), and a
+# read-only mapping reads the data the disk held.
 . /tests/lib.sh
 load_driver rpmem
 ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 region=$(readlink -f /sys/bus/nd/devices/$ns/..)
-map=$(disk_of $ns).map
+disk=$(disk_of $ns)
+map=$disk.map
+[ -b $disk ] || fail "$disk is not a block device"
+map_hold $map 2M 7
+echo 1 > "$region/read_only" || fail "cannot set $region read-only"
+kill -USR1 $hold_pid
+wait $hold_pid && rc=0 || rc=$?
+echo 0 > "$region/read_only" || fail "cannot set $region writable"
+[ $rc = 3 ] && grep -q '^sigbus$' /tmp/hold.out ||
+	fail "a store through a writable mapping after the region was made read-only: exit $rc, $(tr '\n' ' ' < /tmp/hold.out)"
+grep -q '^mmap=EACCES$' /tmp/hold.out ||
+	fail "a writable mmap of the disk made read-only: $(tr '\n' ' ' < /tmp/hold.out), expected EACCES"
+r=$(pmem-map check $disk 0 2M 7) || fail "the disk made read-only under a mapping changed: $r"
+info "region made read-only under a writable mapping: store SIGBUS, writable mmap EACCES, data kept"
 pmem-map write $map 0 1M 5 2> /dev/null || fail "write while writable"
 unbind $ns
 echo 1 > "$region/read_only" || fail "cannot set $region read-only"
