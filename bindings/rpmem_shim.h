@@ -45,6 +45,8 @@ u64 rpmem_first_valid_pfn(u64 pfn, u64 nr);
 bool rpmem_shares_section_with_ram(u64 phys, u64 size);
 bool rpmem_bdev_read_only(struct block_device *bdev);
 void rpmem_disk_detach(struct gendisk *disk);
+void *rpmem_bdev_lock_disk(struct block_device *bdev, bool *was_read_only);
+void rpmem_bdev_unlock_disk(struct block_device *bdev);
 
 void rpmem_preempt_disable(void);
 void rpmem_preempt_enable(void);

@@ -477,6 +477,24 @@ unsigned long rpmem_get_unmapped_area(struct file *file, unsigned long addr,
 }
 
 /*
+ * For ->set_read_only, which BLKROSET calls with no lock held: lock the open
+ * mutex of @bdev's disk (rpmem_disk_detach() clears private_data under it)
+ * and return private_data, NULL once detached; *was_read_only is @bdev's
+ * own read-only flag (BLKROSET's, not the disk's) before the call.
+ */
+void *rpmem_bdev_lock_disk(struct block_device *bdev, bool *was_read_only)
+{
+	*was_read_only = bdev_test_flag(bdev, BD_READ_ONLY);
+	mutex_lock(&bdev->bd_disk->open_mutex);
+	return bdev->bd_disk->private_data;
+}
+
+void rpmem_bdev_unlock_disk(struct block_device *bdev)
+{
+	mutex_unlock(&bdev->bd_disk->open_mutex);
+}
+
+/*
  * After del_gendisk(): the disk's queue data is about to go, while block
  * devices may stay open and be closed later (their ->release). Clear
  * private_data under the open mutex that ->open and ->release run under.

@@ -12,6 +12,11 @@
  *                                      a block device (exit 1 if different)
  *   pmem-map errors DEV SIZE           try MAP_PRIVATE and a mapping past
  *                                      SIZE; print the errors
+ *   pmem-map access DEV                open for reading and writing: print
+ *                                      "open=" its error; then "write=" a
+ *                                      writable shared mapping's, and
+ *                                      "upgrade=" that of a read-only one
+ *                                      made writable by mprotect
  *   pmem-map touch  DEV OFF LEN [STEP] map at a 1 GiB aligned address, load
  *                                      every STEP bytes (4 KiB); print the
  *                                      process's page tables (VmPTE) and the
@@ -235,6 +240,7 @@ static const char *err_name(int e)
 	case EBUSY: return "EBUSY";
 	case ENODEV: return "ENODEV";
 	case EPERM: return "EPERM";
+	case EROFS: return "EROFS";
 	default: return strerror(e);
 	}
 }
@@ -256,6 +262,28 @@ static int cmd_errors(int fd, uint64_t size)
 	printf("straddle=%s ", err_name(try_map(fd, size - PAGE, 2 * PAGE, PROT_READ, MAP_SHARED)));
 	printf("last=%s ", err_name(try_map(fd, size - PAGE, PAGE, PROT_READ, MAP_SHARED)));
 	printf("write=%s\n", err_name(try_map(fd, 0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED)));
+	return 0;
+}
+
+static int cmd_access(const char *path)
+{
+	int fd = open(path, O_RDWR), e = 0;
+	void *p;
+
+	printf("open=%s", err_name(fd < 0 ? errno : 0));
+	if (fd < 0) {
+		printf("\n");
+		return 0;
+	}
+	printf(" write=%s", err_name(try_map(fd, 0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED)));
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	if (mprotect(p, PAGE, PROT_READ | PROT_WRITE))
+		e = errno;
+	printf(" upgrade=%s\n", err_name(e));
+	munmap(p, PAGE);
+	close(fd);
 	return 0;
 }
 
@@ -605,7 +633,7 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int fd;
 
-	if (argc < 4 && strcmp(cmd, "hold")) {
+	if (argc < 4 && strcmp(cmd, "hold") && strcmp(cmd, "access")) {
 		fprintf(stderr, "usage: see tools/pmem-map.c\n");
 		return 2;
 	}
@@ -617,6 +645,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "ops"))
 		return argc < 6 ? 2 : cmd_ops(argv[2], num(argv[3]), num(argv[4]), argv[5],
 					      argc > 6 ? argv[6] : NULL);
+	if (!strcmp(cmd, "access"))
+		return cmd_access(argv[2]);
 	fd = open(argv[2], !strcmp(cmd, "write") || (!strcmp(cmd, "hold") && argc == 5) ?
 			   O_RDWR : O_RDONLY);
 	if (fd < 0)

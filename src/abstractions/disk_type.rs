@@ -34,6 +34,13 @@ pub(crate) trait BioQueue: Send + Sync {
     /// One open of the block device has been closed (the block layer does
     /// not say which). Called under the disk's open mutex.
     fn release(&self) {}
+    /// A block device of the disk (the whole disk or a partition) is being
+    /// set read-only (`read_only`) or writable by `BLKROSET`; `was`: its
+    /// read-only flag before. `Err` refuses it. Called under the disk's
+    /// open mutex.
+    fn set_read_only(&self, _read_only: bool, _was: bool) -> Result {
+        Ok(())
+    }
 }
 
 /// What the disks of a driver share with users that may outlive a binding
@@ -72,6 +79,7 @@ impl<F: DiskFamily> DiskType<F> {
                 submit_bio: Some(submit_bio_callback::<F>),
                 open: Some(open_callback::<F>),
                 release: Some(release_callback::<F>),
+                set_read_only: Some(set_read_only_callback::<F>),
                 // SAFETY: all-zero is a valid `block_device_operations`.
                 ..unsafe { core::mem::zeroed() }
             },
@@ -184,4 +192,32 @@ unsafe extern "C" fn release_callback<F: DiskFamily>(disk: *mut bindings::gendis
     if let Some(queue) = unsafe { (*disk).private_data.cast::<F::Queue<'_>>().as_ref() } {
         queue.release();
     }
+}
+
+/// `set_read_only` (`BLKROSET`) of every disk of family `F`.
+///
+/// # Safety
+///
+/// Called by the block layer, with no lock held, for an open block device
+/// of a disk of family `F`.
+unsafe extern "C" fn set_read_only_callback<F: DiskFamily>(
+    bdev: *mut bindings::block_device,
+    read_only: bool,
+) -> kernel::ffi::c_int {
+    let mut was = false;
+    // SAFETY: `bdev` is open, so its disk is allocated; the shim locks the
+    // disk's open mutex and returns `private_data`.
+    let data = unsafe { bindings::rpmem_bdev_lock_disk(bdev, &mut was) };
+    // SAFETY: `private_data` is the live queue, or NULL once `GenDisk`'s
+    // drop has detached it (under the open mutex, held until the unlock).
+    let ret = match unsafe { data.cast::<F::Queue<'_>>().as_ref() } {
+        Some(queue) => match queue.set_read_only(read_only, was) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        },
+        None => ENXIO.to_errno(),
+    };
+    // SAFETY: locked above.
+    unsafe { bindings::rpmem_bdev_unlock_disk(bdev) };
+    ret
 }

@@ -223,17 +223,14 @@ unsafe extern "C" fn mmap_callback<T: MapOps>(
         pr_info!("rpmem: mmap beyond the end of the disk (ENXIO)\n");
         return ENXIO.to_errno();
     }
-    let read_only = shared.ops.read_only();
-    if read_only && q.write {
-        return EACCES.to_errno();
-    }
     let live = shared.live.lock();
     if !*live {
         return ENODEV.to_errno();
     }
-    if let Err(e) = shared.ops.map() {
-        return e.to_errno();
-    }
+    let read_only = match shared.ops.map(q.write) {
+        Ok(read_only) => read_only,
+        Err(e) => return e.to_errno(),
+    };
     drop(live);
     let data: *const MapShared<T> = &*shared;
     // SAFETY: `vma` is new and ours to set up. `data` lives as long as the

@@ -18,9 +18,11 @@ use crate::map_fault::{self, FaultPlan, Vma};
 
 /// What a map device asks of its disk.
 pub(crate) trait MapOps: Send + Sync + 'static {
-    /// A new mapping is being made: `Err` refuses it (e.g. `EBUSY` while
-    /// the block device is open for write).
-    fn map(&self) -> Result;
+    /// A new mapping is being made, writable if `write`: `Err` refuses it
+    /// (e.g. `EBUSY` while the block device is open for write, `EACCES` if
+    /// writable on a read-only disk). `Ok(true)`: the disk is read-only,
+    /// and the mapping may never be made writable (`mprotect`).
+    fn map(&self, write: bool) -> Result<bool>;
     /// A mapping was copied (fork) or split: one more to count, no refusal.
     fn map_again(&self);
     /// A mapping is gone.

@@ -22,8 +22,8 @@ pub(crate) struct DiskMap {
 }
 
 impl MapOps for DiskMap {
-    fn map(&self) -> Result {
-        self.shared.map_use()
+    fn map(&self, write: bool) -> Result<bool> {
+        self.shared.map_use(write)
     }
 
     fn map_again(&self) {

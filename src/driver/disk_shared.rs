@@ -54,6 +54,9 @@ struct Access {
     opened_for_write: bool,
     /// Load/store mappings (VMAs).
     mappings: u32,
+    /// Block devices of the disk (whole or partitions) set read-only by
+    /// `BLKROSET` (`blockdev --setro`).
+    read_only_bdevs: u32,
 }
 
 /// Marks a disk as used by a copy while it lives.
@@ -115,15 +118,40 @@ impl DiskShared {
         }
     }
 
-    /// A new load/store mapping: refused (`EBUSY`) while the block device
-    /// is open for write.
-    pub(crate) fn map_use(&self) -> Result {
+    /// A block device of the disk is being set read-only or writable
+    /// (`BLKROSET`; `was`: its flag before): set read-only, refused
+    /// (`EBUSY`) while the disk is mapped, since a mapping spans every
+    /// partition.
+    pub(crate) fn block_set_read_only(&self, read_only: bool, was: bool) -> Result {
+        let mut a = self.access.lock();
+        match (read_only, was) {
+            (true, false) => {
+                if a.mappings != 0 {
+                    return Err(EBUSY);
+                }
+                a.read_only_bdevs += 1;
+            }
+            (false, true) => a.read_only_bdevs = a.read_only_bdevs.saturating_sub(1),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A new load/store mapping, writable if `write`: refused (`EBUSY`)
+    /// while the block device is open for write, and if writable (`EACCES`)
+    /// while the region or a block device of the disk is read-only.
+    /// `Ok(true)`: read-only, never to be made writable.
+    pub(crate) fn map_use(&self, write: bool) -> Result<bool> {
         let mut a = self.access.lock();
         if a.opened_for_write {
             return Err(EBUSY);
         }
+        let read_only = self.read_only() || a.read_only_bdevs != 0;
+        if write && read_only {
+            return Err(EACCES);
+        }
         a.mappings += 1;
-        Ok(())
+        Ok(read_only)
     }
 
     /// A copy or split of a mapping: one more, never refused.

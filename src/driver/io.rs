@@ -236,6 +236,10 @@ impl BioQueue for DiskIo<'_> {
         self.shared.block_release();
     }
 
+    fn set_read_only(&self, read_only: bool, was: bool) -> Result {
+        self.shared.block_set_read_only(read_only, was)
+    }
+
     #[inline(always)]
     fn submit_bio(&self, mut bio: Bio) {
         let is_write = match bio.op() {
