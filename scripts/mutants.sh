@@ -127,6 +127,29 @@ m M29 "copy page cache" $COPY 'src_dev.write_back(req.src_sector, nr)?;' 'let _ 
 	"copy_cache" "the source's dirty page cache not written back before a copy"
 m M30 "sector arithmetic" $PB 'let offset = (byte as usize & (PAGE_SIZE - 1)) as u32;' 'let offset = 0u32;' guest \
 	"copy_cache" "a copy from a source sector that is not page aligned starts at the page"
+MV=src/abstractions/map_vma.rs DS=src/driver/disk_shared.rs
+m M31 "map exclusion" $DS 'if write && a.mappings != 0 {' 'if false && write && a.mappings != 0 {' guest \
+	"map_exclusive" "the block device opened for write while the disk is mapped"
+m M32 "map exclusion" $DS 'if a.opened_for_write {' 'if false && a.opened_for_write {' guest \
+	"map_exclusive" "a mapping made while the block device is open for write"
+m M33 "map bad blocks" $MV 'if shared.ops.bad(pgoff, 1 << order) {' \
+	'if false && shared.ops.bad(pgoff, 1 << order) {' guest \
+	"map_badblock" "a fault over a known bad block maps it"
+m M34 "map revocation" src/abstractions/map_device.rs '*self.shared.live.lock() = false;' \
+	'let _ = self.shared.live.lock();' guest \
+	"map_revoke" "faults after unbind still insert entries (the mapping outlives the disk)"
+m M35 "map read-only" $MV 'if q.write && shared.ops.read_only() {' \
+	'if false && q.write && shared.ops.read_only() {' guest \
+	"map_readonly" "a writable mapping faults in entries after its region turned read-only"
+m M36 "map read-only" src/driver/disk.rs 'if read_only && !was_read_only {' \
+	'if false && read_only && !was_read_only {' guest \
+	"map_readonly" "entries made writable before the region turned read-only stay"
+m M37 "map read-only" $DS 'if a.mappings != 0 {' 'if false && a.mappings != 0 {' guest \
+	"map_readonly" "blockdev --setro accepted while the disk is mapped"
+m M38 "map read-only" $DS 'if write && read_only {' 'if false && write && read_only {' guest \
+	"map_readonly" "a writable mapping of a disk set read-only by blockdev --setro"
+m M39 "map read-only" $DS 'Ok(read_only)' 'Ok(self.read_only())' guest \
+	"map_readonly" "a read-only mapping of a disk set read-only by blockdev made writable by mprotect"
 
 # ---- helpers -------------------------------------------------------------
 # mutate FILE PATTERN REPLACEMENT: scripts/mutate-line.py (prints the line).
