@@ -89,7 +89,7 @@ m M14 "write durability" src/abstractions/pfn_mapping.rs \
 m M15 "read path machine-check safety" src/abstractions/pfn_mapping.rs \
 	'match unsafe { bindings::copy_mc_to_kernel(dst.cast(), from.cast(), n) } {' \
 	'match { unsafe { bindings::__memcpy_flushcache(dst.cast(), from.cast(), len) }; 0 } {' guest \
-	"dd_readback@rpmem bb_vectors read_mce" "reads of device memory with memcpy_flushcache, not copy_mc"
+	"dd_readback@rpmem bb_vectors read_mce copy_mce" "reads of device memory with memcpy_flushcache, not copy_mc"
 m M16 "info block / force_raw" src/driver/probe.rs 'if ns.force_raw() {' 'if false && ns.force_raw() {' guest \
 	"infoblock" "force_raw ignored: a formatted namespace cannot be served raw"
 m M17 "info block / force_raw" src/logic/info_block.rs '(stored == sb_checksum(block)).then_some(kind)' \

@@ -203,6 +203,46 @@ await_mapped() { # file...
 	done
 }
 
+# An action-required data-load machine check on a kernel load from physical
+# [LO, HI), as a poisoned line raises one (see t_read_mce.sh for the error's
+# fields and what the guest needs: mce=recovery, GenuineIntel, RPMEM_MCE=1):
+# the host (scripts/mce-host.py load=) single-steps vCPU 1 until it loads
+# from the range in kernel mode and injects there. Waits (600 s) for the
+# kernel's record, requires it to have landed in copy_mc_fragile at an
+# address in the range, and sets mce_addr to that address.
+mce_on_kernel_load() { # lo hi
+	local knob=/sys/devices/system/machinecheck/machinecheck0/print_all t=0 rip at fn
+	[ -w $knob ] || fail "no $knob"
+	# Print every machine-check record (RIP, ADDR), also those a handler took.
+	echo 1 > $knob
+	echo "RPMEM-MCE-REQUEST id=1 cpu=1 bank=2 status=0xbd80000000000134 mcg_status=0x7 addr=0 misc=0x86 broadcast=1 load=$(printf '%#x-%#x' "$1" "$2")" > /dev/console
+	# The host waits for a landing (up to its own limit of stops), then the
+	# work queue prints the record.
+	until dmesg | grep -q 'Hardware Error\]: RIP'; do
+		t=$((t + 1))
+		[ $t -gt 6000 ] && fail "no machine check in 600 s (host log: RPMEM_LOG.mce)"
+		sleep 0.1
+	done
+	sleep 1
+	dmesg | grep 'Hardware Error\]' | sed 's/^/  kernel: /'
+	rip=$(dmesg | grep -m1 'Hardware Error\]: RIP' | sed 's/.*RIP//')
+	# Inside copy_mc_fragile: from its address to the next symbol's (by the
+	# address, not the "{symbol+off}" the kernel appends with pr_cont, which
+	# another CPU's printk can split off the line).
+	at=$(echo "$rip" | sed -n 's/^ 10:<\([0-9a-f]*\)>.*/\1/p')
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	fn=$(grep -A1 ' copy_mc_fragile$' /proc/kallsyms | cut -d' ' -f1 | tr '\n' ' ')
+	# shellcheck disable=SC2086 # two addresses
+	set -- "$1" "$2" $fn
+	[ -n "$at" ] && [ $# = 4 ] || fail "no kernel RIP ('$rip') or no copy_mc_fragile in /proc/kallsyms ('$fn')"
+	[ $((0x$at - 0x$3)) -ge 0 ] && [ $((0x$at - 0x$4)) -lt 0 ] ||
+		fail "the machine check landed outside copy_mc_fragile ($3-$4): RIP$rip"
+	mce_addr=0x$(dmesg | grep -m1 'Hardware Error\]: TSC' | sed -n 's/.* ADDR \([0-9a-f]*\) .*/\1/p')
+	[ "$((mce_addr))" -ge "$1" ] && [ "$((mce_addr))" -lt "$2" ] ||
+		fail "machine check address $mce_addr is not in the range loaded ($1-$2)"
+	info "landed: RIP$rip, ADDR $mce_addr"
+}
+
 # Wait (up to 60 s) until block disk NAME lists a bad block, and require
 # that to be SECTOR alone (what a machine check's handler records).
 await_bad_sector() { # name sector

@@ -40,11 +40,6 @@ ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 disk=$(disk_of $ns)
 name=$(basename $disk)
 start=$(cat /sys/bus/nd/devices/$ns/resource)
-knob=/sys/devices/system/machinecheck/machinecheck0/print_all
-[ -w $knob ] || fail "no $knob"
-# Print every machine-check record (RIP, ADDR), also those a handler took.
-echo 1 > $knob
-
 # The range read: 16 MiB at 64 MiB, written with known data first.
 skip=16 count=4 # 4 MiB blocks
 lo=$((start + skip * 4194304))
@@ -68,33 +63,9 @@ until [ "$(awk '{ print $1 }' /sys/block/$name/stat)" -gt $((reads0 + 64)) ]; do
 done
 [ -s /tmp/reader.err ] && fail "the reader failed before any machine check: $(cat /tmp/reader.err)"
 
-status=0xbd80000000000134
-echo "RPMEM-MCE-REQUEST id=1 cpu=1 bank=2 status=$status mcg_status=0x7 addr=0 misc=0x86 broadcast=1 load=$(printf '%#x-%#x' $lo $hi)" > /dev/console
-# The record the kernel printed: the host waits for a landing (up to its
-# own limit of stops), then the work queue prints it.
-t=0
-until dmesg | grep -q 'Hardware Error\]: RIP'; do
-	t=$((t + 1))
-	[ $t -gt 6000 ] && fail "no machine check in 600 s (host log: RPMEM_LOG.mce)"
-	sleep 0.1
-done
-sleep 1
-dmesg | grep 'Hardware Error\]' | sed 's/^/  kernel: /'
-rip=$(dmesg | grep -m1 'Hardware Error\]: RIP' | sed 's/.*RIP//')
-# Inside copy_mc_fragile: from its address to the next symbol's (by the
-# address, not the "{symbol+off}" the kernel appends with pr_cont, which
-# another CPU's printk can split off the line).
-at=$(echo "$rip" | sed -n 's/^ 10:<\([0-9a-f]*\)>.*/\1/p')
-echo 0 > /proc/sys/kernel/kptr_restrict
-fn=$(grep -A1 ' copy_mc_fragile$' /proc/kallsyms | cut -d' ' -f1 | tr '\n' ' ')
-set -- $fn
-[ -n "$at" ] && [ $# = 2 ] || fail "no kernel RIP ('$rip') or no copy_mc_fragile in /proc/kallsyms ('$fn')"
-[ $((0x$at - 0x$1)) -ge 0 ] && [ $((0x$at - 0x$2)) -lt 0 ] ||
-	fail "the machine check landed outside copy_mc_fragile ($1-$2): RIP$rip"
-addr=0x$(dmesg | grep -m1 'Hardware Error\]: TSC' | sed -n 's/.* ADDR \([0-9a-f]*\) .*/\1/p')
-[ "$((addr))" -ge "$lo" ] && [ "$((addr))" -lt "$hi" ] ||
-	fail "machine check address $addr is not in the range read ($lo-$hi)"
-info "landed: RIP$rip, ADDR $addr ($((addr - start)) bytes into $ns)"
+mce_on_kernel_load $lo $hi
+addr=$mce_addr
+info "the error's address is $((addr - start)) bytes into $ns"
 # The read under way failed with EIO.
 t=0
 until [ -s /tmp/reader.err ]; do

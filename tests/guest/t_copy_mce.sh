@@ -1,0 +1,84 @@
+# A machine check raised while a page-less copy (rpmemctl copy) reads its
+# source ends that copy with EIO, and the kernel carries on: the
+# destination's write path reads the source's frames through
+# PfnMapping<Pmem>, whose only reads are copy_mc_to_kernel(), so the #MC
+# handler jumps to the copy's fixup and the pfn bio fails. The conditions
+# and the error are t_read_mce.sh's (mce=recovery, GenuineIntel, the host
+# aiming at vCPU 1's next kernel load from the source range). Then the
+# source's line is a bad block of the source disk: a copy over it is
+# refused before any load (EIO), a copy of the range before it lands
+# byte-exact, and the kernel keeps running. Mutant M15 (device memory read
+# with a plain copy) panics it.
+. /tests/lib.sh
+grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
+	fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
+grep -qw 'mce=recovery' /proc/cmdline || fail "no mce=recovery on the kernel command line (copy_mc_fragile is off)"
+[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the copy runs on CPU 1), have $(nproc)"
+load_driver rpmem
+# shellcheck disable=SC2046 # one word per namespace
+set -- $(namespaces)
+[ $# -ge 2 ] || fail "need two namespaces, have: $*"
+ns_a=$1 ns_b=$2
+src=$(disk_of $ns_a) dst=$(disk_of $ns_b)
+[ -b "$src" ] && [ -b "$dst" ] || fail "no disks for $ns_a, $ns_b: '$src' '$dst'"
+a=$(basename $src) b=$(basename $dst)
+start=$(cat /sys/bus/nd/devices/$ns_a/resource)
+
+# The range copied: 16 MiB at 64 MiB of the source, to the same place of
+# the destination, written with known data first.
+first=131072 count=32768 # sectors
+lo=$((start + first * 512))
+hi=$((lo + count * 512))
+dd if=/dev/urandom of=/tmp/data bs=1M count=16 status=none || fail "dd urandom"
+dd if=/tmp/data of=$src bs=1M seek=64 oflag=direct status=none || fail "write $src"
+
+# The copier: the range again and again on CPU 1 until stopped; each failed
+# copy leaves its output (progress lines, then the error) in /tmp/copier.err.
+: > /tmp/copier.err
+echo 1 > /sys/block/$b/queue/iostats
+writes0=$(awk '{ print $5 }' /sys/block/$b/stat)
+taskset -c 1 sh -c "while :; do rpmemctl copy $a:$first $b:$first $count > /dev/null 2> /tmp/copy.err ||
+	cat /tmp/copy.err >> /tmp/copier.err; done" &
+copier=$!
+t=0
+until [ "$(awk '{ print $5 }' /sys/block/$b/stat)" -gt $((writes0 + 8)) ]; do
+	t=$((t + 1))
+	[ $t -gt 3000 ] && fail "the copier did not copy in 300 s: $(cat /tmp/copier.err)"
+	sleep 0.1
+done
+[ -s /tmp/copier.err ] && fail "the copier failed before any machine check: $(cat /tmp/copier.err)"
+
+mce_on_kernel_load $lo $hi
+addr=$mce_addr
+info "the error's address is $((addr - start)) bytes into $ns_a"
+# The copy under way failed with EIO.
+t=0
+until [ -s /tmp/copier.err ]; do
+	t=$((t + 1))
+	[ $t -gt 600 ] && fail "no copy failed within 60 s of the machine check"
+	sleep 0.1
+done
+kill $copier
+wait $copier 2>/dev/null
+grep -q 'EIO' /tmp/copier.err || fail "the copy's failure is not EIO: $(head -3 /tmp/copier.err)"
+info "copier: $(grep -m1 EIO /tmp/copier.err)"
+dmesg | grep -q "copy $a -> $b failed after" || fail "no 'copy $a -> $b failed after' in the kernel log"
+
+# NFIT's handler made the line a bad block of the source: a copy over it is
+# refused at once, a copy of the range before it lands byte-exact.
+sector=$(((addr - start) / 512))
+await_bad_sector $a $sector
+rc=0
+rpmemctl copy $a:$first $b:$first $count > /tmp/again.out 2>&1 || rc=$?
+[ $rc != 0 ] && grep -q EIO /tmp/again.out || fail "a copy over bad sector $sector: exit $rc, $(cat /tmp/again.out)"
+dmesg | grep -q "copy $a -> $b: the source range holds bad blocks" ||
+	fail "no 'the source range holds bad blocks' in the kernel log"
+info "a copy over bad sector $sector: refused, $(cat /tmp/again.out)"
+before=$((sector - first))
+if [ $before -gt 0 ]; then
+	check rpmemctl copy $a:$first $b:$first $before > /dev/null
+	got=$(dd if=$dst bs=512 skip=$first count=$before iflag=direct status=none | datasum)
+	exp=$(dd if=/tmp/data bs=512 count=$before status=none | datasum)
+	[ "$got" = "$exp" ] || fail "the $before sectors before the bad one did not copy: $got, expected $exp"
+fi
+info "the $before sectors before the bad one copied byte-exact"
