@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
-log=$RPMEM_CACHE/logs/bench-ab.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/bench-ab.log
 out=$RPMEM_ROOT/docs/benchmarks-ab.md
 pairs=${BENCH_PAIRS:-30} burst=${BENCH_BURST_MS:-200}
 start=$(date +%s)

@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
-log=$RPMEM_CACHE/logs/copy-bench.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/copy-bench.log
 mkdir -p "$(dirname "$log")"
 start=$(date +%s)
 RPMEM_KERNEL=$KDIR/arch/x86/boot/bzImage RPMEM_INITRD=$INITRD RPMEM_LOG=$log \

@@ -13,8 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest normal
 plugin=$(insn_plugin) || die "plugin build failed"
-log=$RPMEM_CACHE/logs/bench-insn.log
-counts=$RPMEM_CACHE/logs/bench-insn.counts
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/bench-insn.log
+counts=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/bench-insn.counts
 out=${INSN_OUT:-$RPMEM_ROOT/docs/insn-count.md}
 rounds=${BENCH_ROUNDS:-5}
 start=$(date +%s)

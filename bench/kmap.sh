@@ -78,7 +78,7 @@ EOF
 }
 
 prepare_guest normal
-log=$RPMEM_CACHE/logs/kmap-bench.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/kmap-bench.log
 rounds=${KMAP_ROUNDS:-5}
 mkdir -p "$(dirname "$log")"
 start=$(date +%s)

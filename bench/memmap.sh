@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 prepare_guest zonedev
-log=$RPMEM_CACHE/logs/memmap.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/memmap.log
 out=$RPMEM_ROOT/docs/memmap.md
 RPMEM_MEM=2G RPMEM_NVDIMM_FRESH=1 run_measurement_guest memmap 1 600 "$log"
 {

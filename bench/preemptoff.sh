@@ -26,7 +26,7 @@ if [ -n "$before" ]; then
 	(cd "$pack" && find old | cpio -o -H newc --quiet) >> "$initrd"
 	rm -rf "$pack"
 fi
-log=$RPMEM_CACHE/logs/preemptoff.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/preemptoff.log
 INITRD=$initrd run_measurement_guest preemptoff 2 1800 "$log"
 out=$RPMEM_ROOT/docs/preemptoff.md
 {

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 export RPMEM_IMAGE_PERF=1	# perf in the image
 prepare_guest normal
-log=$RPMEM_CACHE/logs/profile.log
+log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/profile.log
 out=${PROFILE_OUT:-$RPMEM_ROOT/docs/profile.md}
 run_measurement_guest profile 1 900 "$log" "BENCH_RUNTIME=${BENCH_RUNTIME:-4}"
 {

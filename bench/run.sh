@@ -24,13 +24,14 @@ kdir=$KDIR
 icount=${BENCH_ICOUNT:-0}
 if [ "$icount" = 1 ]; then
 	export RPMEM_ICOUNT=shift=0,sleep=off REPORT_DIGITS=4
-	log=$RPMEM_CACHE/logs/bench-icount.log out=$RPMEM_ROOT/docs/benchmarks-icount.md
+	log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/bench-icount.log out=$RPMEM_ROOT/docs/benchmarks-icount.md
 	: "${BENCH_RUNTIME:=1}" "${BENCH_DRIVERS:=rpmem,nd_pmem}"
 	clock="QEMU -icount $RPMEM_ICOUNT: the guest clock counts instructions (1 ns each), so IOPS are instructions per I/O"
 else
-	log=$RPMEM_CACHE/logs/bench.log out=${BENCH_OUT:-$RPMEM_ROOT/docs/benchmarks.md}
+	log=${RPMEM_LOG_DIR:-$RPMEM_CACHE/logs}/bench.log out=${BENCH_OUT:-$RPMEM_ROOT/docs/benchmarks.md}
 	clock="the guest clock is the host's (TCG): timings carry host noise"
 fi
+mkdir -p "$(dirname "$log")"
 rounds=${BENCH_ROUNDS:-3}
 runtime=${BENCH_RUNTIME:-4}
 log "bench: $rounds rounds x ${BENCH_ROWS:-9 rows} x ${BENCH_DRIVERS:-5 drivers} x ${runtime}s; console: $log"
