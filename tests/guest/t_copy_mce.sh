@@ -32,36 +32,15 @@ hi=$((lo + count * 512))
 dd if=/dev/urandom of=/tmp/data bs=1M count=16 status=none || fail "dd urandom"
 dd if=/tmp/data of=$src bs=1M seek=64 oflag=direct status=none || fail "write $src"
 
-# The copier: the range again and again on CPU 1 until stopped; each failed
-# copy leaves its output (progress lines, then the error) in /tmp/copier.err.
-: > /tmp/copier.err
-echo 1 > /sys/block/$b/queue/iostats
-writes0=$(awk '{ print $5 }' /sys/block/$b/stat)
-taskset -c 1 sh -c "while :; do rpmemctl copy $a:$first $b:$first $count > /dev/null 2> /tmp/copy.err ||
-	cat /tmp/copy.err >> /tmp/copier.err; done" &
-copier=$!
-t=0
-until [ "$(awk '{ print $5 }' /sys/block/$b/stat)" -gt $((writes0 + 8)) ]; do
-	t=$((t + 1))
-	[ $t -gt 3000 ] && fail "the copier did not copy in 300 s: $(cat /tmp/copier.err)"
-	sleep 0.1
-done
-[ -s /tmp/copier.err ] && fail "the copier failed before any machine check: $(cat /tmp/copier.err)"
-
-mce_on_kernel_load $lo $hi
+# The copier: the range again and again on CPU 1, each failed copy's
+# output (progress lines, then the error) kept; the copy under way when the
+# machine check lands fails with EIO.
+mce_on_worker $b 5 8 $lo $hi "rpmemctl copy $a:$first $b:$first $count > /dev/null 2> /tmp/copy.err ||
+	cat /tmp/copy.err >> /tmp/worker.err"
 addr=$mce_addr
 info "the error's address is $((addr - start)) bytes into $ns_a"
-# The copy under way failed with EIO.
-t=0
-until [ -s /tmp/copier.err ]; do
-	t=$((t + 1))
-	[ $t -gt 600 ] && fail "no copy failed within 60 s of the machine check"
-	sleep 0.1
-done
-kill $copier
-wait $copier 2>/dev/null
-grep -q 'EIO' /tmp/copier.err || fail "the copy's failure is not EIO: $(head -3 /tmp/copier.err)"
-info "copier: $(grep -m1 EIO /tmp/copier.err)"
+grep -q 'EIO' /tmp/worker.err || fail "the copy's failure is not EIO: $(head -3 /tmp/worker.err)"
+info "copier: $(grep -m1 EIO /tmp/worker.err)"
 dmesg | grep -q "copy $a -> $b failed after" || fail "no 'copy $a -> $b failed after' in the kernel log"
 
 # NFIT's handler made the line a bad block of the source: a copy over it is

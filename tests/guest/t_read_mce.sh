@@ -40,6 +40,7 @@ ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 disk=$(disk_of $ns)
 name=$(basename $disk)
 start=$(cat /sys/bus/nd/devices/$ns/resource)
+
 # The range read: 16 MiB at 64 MiB, written with known data first.
 skip=16 count=4 # 4 MiB blocks
 lo=$((start + skip * 4194304))
@@ -48,36 +49,16 @@ dd if=/dev/urandom of=/tmp/data bs=4M count=$count status=none || fail "dd urand
 dd if=/tmp/data of=$disk bs=4M seek=$skip oflag=direct status=none || fail "write $disk"
 want=$(datasum < /tmp/data)
 
-# The reader: O_DIRECT reads of the range on CPU 1 until stopped; each
-# failed dd leaves its message in /tmp/reader.err.
-: > /tmp/reader.err
-echo 1 > /sys/block/$name/queue/iostats
-reads0=$(awk '{ print $1 }' /sys/block/$name/stat)
-taskset -c 1 sh -c "while :; do dd if=$disk of=/dev/null bs=4M skip=$skip count=$count iflag=direct status=none 2>> /tmp/reader.err; done" &
-reader=$!
-t=0
-until [ "$(awk '{ print $1 }' /sys/block/$name/stat)" -gt $((reads0 + 64)) ]; do
-	t=$((t + 1))
-	[ $t -gt 3000 ] && fail "the reader did not read in 300 s: $(cat /tmp/reader.err)"
-	sleep 0.1
-done
-[ -s /tmp/reader.err ] && fail "the reader failed before any machine check: $(cat /tmp/reader.err)"
-
-mce_on_kernel_load $lo $hi
+# The reader: O_DIRECT reads of the range on CPU 1, each failed dd's
+# message kept; the read under way when the machine check lands fails
+# with EIO.
+mce_on_worker $name 1 64 $lo $hi \
+	"dd if=$disk of=/dev/null bs=4M skip=$skip count=$count iflag=direct status=none 2>> /tmp/worker.err"
 addr=$mce_addr
 info "the error's address is $((addr - start)) bytes into $ns"
-# The read under way failed with EIO.
-t=0
-until [ -s /tmp/reader.err ]; do
-	t=$((t + 1))
-	[ $t -gt 600 ] && fail "no read failed within 60 s of the machine check"
-	sleep 0.1
-done
-kill $reader
-wait $reader 2>/dev/null
-grep -q 'Input/output error' /tmp/reader.err ||
-	fail "the reader's failure is not EIO: $(head -3 /tmp/reader.err)"
-info "reader: $(head -1 /tmp/reader.err)"
+grep -q 'Input/output error' /tmp/worker.err ||
+	fail "the reader's failure is not EIO: $(head -3 /tmp/worker.err)"
+info "reader: $(head -1 /tmp/worker.err)"
 # NFIT's handler made the line a bad block of the disk: the sector of the
 # address is bad, reads of it fail, the rest of the range reads back.
 sector=$(((addr - start) / 512))
