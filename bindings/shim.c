@@ -484,8 +484,8 @@ unsigned long rpmem_get_unmapped_area(struct file *file, unsigned long addr,
  */
 void *rpmem_bdev_lock_disk(struct block_device *bdev, bool *was_read_only)
 {
-	*was_read_only = bdev_test_flag(bdev, BD_READ_ONLY);
 	mutex_lock(&bdev->bd_disk->open_mutex);
+	*was_read_only = bdev_test_flag(bdev, BD_READ_ONLY);
 	return bdev->bd_disk->private_data;
 }
 

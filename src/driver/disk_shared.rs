@@ -129,7 +129,7 @@ impl DiskShared {
                 if a.mappings != 0 {
                     return Err(EBUSY);
                 }
-                a.read_only_bdevs += 1;
+                a.read_only_bdevs = a.read_only_bdevs.saturating_add(1);
             }
             (false, true) => a.read_only_bdevs = a.read_only_bdevs.saturating_sub(1),
             _ => {}
