@@ -118,8 +118,6 @@ plan_normal() { # [tests appended to the module boot]
 	echo "read-mce|read-mce|1|1G|1|read_mce||mce=recovery|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
 	# The same on the pfn copy's load of its source (tests/guest/t_copy_mce.sh).
 	echo "copy-mce|copy-mce|2|256M,256M|1|copy_mce||mce=recovery|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
-	# The same on the probe's read of the info-block area (t_probe_mce.sh).
-	echo "probe-mce|probe-mce|1|1G|1|probe_mce||mce=recovery|RPMEM_MCE=1 RPMEM_CPU=qemu64,vendor=GenuineIntel"
 	# A machine check on a process's own load through the mapping, aimed by
 	# the host at a user-mode load (mce-host.py load= mode=user): SIGBUS
 	# BUS_MCEERR_AR (tests/guest/t_map_mce_load.sh).

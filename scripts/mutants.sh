@@ -150,9 +150,6 @@ m M38 "map read-only" $DS 'if write && read_only {' 'if false && write && read_o
 	"map_readonly" "a writable mapping of a disk set read-only by blockdev --setro"
 m M39 "map read-only" $DS 'Ok(read_only)' 'Ok(self.read_only())' guest \
 	"map_readonly" "a read-only mapping of a disk set read-only by blockdev made writable by mprotect"
-m M40 "probe machine-check safety" src/abstractions/mapping.rs 'bindings::copy_mc_to_kernel(' \
-	'(|d: *mut kernel::ffi::c_void, s: *const kernel::ffi::c_void, n: u32| -> u64 { bindings::__memcpy_flushcache(d, s, n as usize); 0 })(' guest \
-	"probe_mce" "the probe reads the info-block area with memcpy_flushcache, not copy_mc"
 
 # ---- helpers -------------------------------------------------------------
 # mutate FILE PATTERN REPLACEMENT: scripts/mutate-line.py (prints the line).

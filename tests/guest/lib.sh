@@ -245,23 +245,24 @@ mce_on_kernel_load() { # lo hi
 
 # The machine check of mce_on_kernel_load on a worker's loads: run shell
 # code STEP again and again on CPU 1 in the background (it appends each
-# failure's message to /tmp/worker.err), wait until shell code COUNTER
-# prints a number N above what it printed first (the worker is under way;
-# none may have failed), aim the error at [LO, HI), then wait (60 s) for
-# the worker's first failure and stop it. Sets mce_addr.
-mce_on_worker() { # counter n lo hi step
+# failure's message to /tmp/worker.err), wait until field FIELD of block
+# disk NAME's stat has grown by N (the worker is under way; none may have
+# failed), aim the error at [LO, HI), then wait (60 s) for the worker's
+# first failure and stop it. Sets mce_addr.
+mce_on_worker() { # name field n lo hi step
 	local t=0 before worker
 	: > /tmp/worker.err
-	before=$(eval "$1")
-	taskset -c 1 sh -c "while :; do $5; done" &
+	echo 1 > /sys/block/$1/queue/iostats
+	before=$(awk -v f="$2" '{ print $f }' /sys/block/$1/stat)
+	taskset -c 1 sh -c "while :; do $6; done" &
 	worker=$!
-	until [ "$(eval "$1")" -gt $((before + $2)) ]; do
+	until [ "$(awk -v f="$2" '{ print $f }' /sys/block/$1/stat)" -gt $((before + $3)) ]; do
 		t=$((t + 1))
 		[ $t -gt 3000 ] && fail "the worker did not start in 300 s: $(cat /tmp/worker.err)"
 		sleep 0.1
 	done
 	[ -s /tmp/worker.err ] && fail "the worker failed before any machine check: $(cat /tmp/worker.err)"
-	mce_on_kernel_load "$3" "$4"
+	mce_on_kernel_load "$4" "$5"
 	t=0
 	until [ -s /tmp/worker.err ]; do
 		t=$((t + 1))

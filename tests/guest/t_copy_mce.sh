@@ -35,8 +35,7 @@ dd if=/tmp/data of=$src bs=1M seek=64 oflag=direct status=none || fail "write $s
 # The copier: the range again and again on CPU 1, each failed copy's
 # output (progress lines, then the error) kept; the copy under way when the
 # machine check lands fails with EIO.
-echo 1 > /sys/block/$b/queue/iostats
-mce_on_worker "awk '{ print \$5 }' /sys/block/$b/stat" 8 $lo $hi "rpmemctl copy $a:$first $b:$first $count > /dev/null 2> /tmp/copy.err ||
+mce_on_worker $b 5 8 $lo $hi "rpmemctl copy $a:$first $b:$first $count > /dev/null 2> /tmp/copy.err ||
 	cat /tmp/copy.err >> /tmp/worker.err"
 addr=$mce_addr
 info "the error's address is $((addr - start)) bytes into $ns_a"

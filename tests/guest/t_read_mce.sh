@@ -52,8 +52,7 @@ want=$(datasum < /tmp/data)
 # The reader: O_DIRECT reads of the range on CPU 1, each failed dd's
 # message kept; the read under way when the machine check lands fails
 # with EIO.
-echo 1 > /sys/block/$name/queue/iostats
-mce_on_worker "awk '{ print \$1 }' /sys/block/$name/stat" 64 $lo $hi \
+mce_on_worker $name 1 64 $lo $hi \
 	"dd if=$disk of=/dev/null bs=4M skip=$skip count=$count iflag=direct status=none 2>> /tmp/worker.err"
 addr=$mce_addr
 info "the error's address is $((addr - start)) bytes into $ns"
