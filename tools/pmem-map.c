@@ -188,15 +188,26 @@ static void persist(char *p, uint64_t len, enum flush kind)
 
 static const char *const flush_names[] = { "clflush", "clflushopt", "clwb" };
 
-static int cmd_write(int fd, uint64_t off, uint64_t len, uint64_t seed)
+/*
+ * Store the pattern @seed over [p, p + len), mapped from disk offset @off,
+ * and write it back; return how.
+ */
+static enum flush store(char *p, uint64_t off, uint64_t len, uint64_t seed)
 {
-	char *p = map_aligned(fd, off, len, PROT_READ | PROT_WRITE);
 	enum flush kind = flush_kind();
 	uint64_t i;
 
 	for (i = 0; i < len; i += 8)
 		*(volatile uint64_t *)(p + i) = word(off + i, seed);
 	persist(p, len, kind);
+	return kind;
+}
+
+static int cmd_write(int fd, uint64_t off, uint64_t len, uint64_t seed)
+{
+	char *p = map_aligned(fd, off, len, PROT_READ | PROT_WRITE);
+	enum flush kind = store(p, off, len, seed);
+
 	fprintf(stderr, "pmem-map: wrote %llu bytes at %llu, written back with %s + sfence\n",
 		(unsigned long long)len, (unsigned long long)off, flush_names[kind]);
 	return 0;
@@ -337,16 +348,6 @@ static int cmd_touch(int fd, uint64_t off, uint64_t len, uint64_t stride)
 	return 0;
 }
 
-/* Store the pattern @seed over [p, p + len), disk offset 0, and write it back. */
-static void store(char *p, uint64_t len, uint64_t seed)
-{
-	uint64_t i;
-
-	for (i = 0; i < len; i += 8)
-		*(volatile uint64_t *)(p + i) = word(i, seed);
-	persist(p, len, flush_kind());
-}
-
 static int cmd_hold(int fd, uint64_t len, const char *seed)
 {
 	int prot = seed ? PROT_READ | PROT_WRITE : PROT_READ;
@@ -357,7 +358,7 @@ static int cmd_hold(int fd, uint64_t len, const char *seed)
 	for (i = 0; i < len; i += PAGE)
 		sum += *(volatile uint64_t *)(p + i);
 	if (seed)
-		store(p, len, num(seed));
+		store(p, 0, len, num(seed));
 	printf("mapped\n");
 	fflush(stdout);
 	while (!usr1)
@@ -368,7 +369,7 @@ static int cmd_hold(int fd, uint64_t len, const char *seed)
 		return 3;
 	}
 	if (seed) {
-		store(p, len, num(seed) + 1);
+		store(p, 0, len, num(seed) + 1);
 		printf("stored\n");
 		return 0;
 	}
@@ -388,6 +389,14 @@ static const char *bus_code_name(int code)
 	}
 }
 
+/* The SIGBUS caught in a mapping at @p of disk offset @base; exit code 3. */
+static int print_sigbus(const char *p, uint64_t base)
+{
+	printf("sigbus %s at offset %lld lsb %d\n", bus_code_name(bus_code),
+	       (long long)(base + ((const char *)bus_addr - p)), bus_lsb);
+	return 3;
+}
+
 static int cmd_await_mce(int fd, uint64_t off, int early)
 {
 	uint64_t base = off & ~((2UL << 20) - 1);
@@ -397,11 +406,8 @@ static int cmd_await_mce(int fd, uint64_t off, int early)
 		die("prctl PR_MCE_KILL");
 	p = map_aligned(fd, base, 2UL << 20, PROT_READ);
 	signal(SIGUSR1, on_usr1);
-	if (sigsetjmp(bus_jump, 1)) {
-		printf("sigbus %s at offset %lld lsb %d\n", bus_code_name(bus_code),
-		       (long long)(base + ((char *)bus_addr - p)), bus_lsb);
-		return 3;
-	}
+	if (sigsetjmp(bus_jump, 1))
+		return print_sigbus(p, base);
 	(void)*(volatile uint64_t *)(p + (off - base));
 	printf("mapped\n");
 	fflush(stdout);
@@ -421,11 +427,8 @@ static int cmd_load_mce(int fd, uint64_t off)
 	const char *p = map_aligned(fd, base, 2UL << 20, PROT_READ);
 	const char *at = p + (off - base);
 
-	if (sigsetjmp(bus_jump, 1)) {
-		printf("sigbus %s at offset %lld lsb %d\n", bus_code_name(bus_code),
-		       (long long)(base + ((char *)bus_addr - p)), bus_lsb);
-		return 3;
-	}
+	if (sigsetjmp(bus_jump, 1))
+		return print_sigbus(p, base);
 	(void)*(volatile uint64_t *)at;
 	printf("mapped\n");
 	fflush(stdout);

@@ -155,8 +155,7 @@ impl<'ns> PmemDisk<'ns> {
     pub(crate) fn revalidate_region(&self) {
         self.disk.apply_region_ro();
         let read_only = self.disk.read_only();
-        let was_read_only = self.shared.read_only();
-        self.shared.set_read_only(read_only);
+        let was_read_only = self.shared.set_read_only(read_only);
         if read_only && !was_read_only {
             self.map.zap();
         }

@@ -86,9 +86,10 @@ impl DiskShared {
         )
     }
 
-    /// Record the disk's read-only state (the region's, as applied).
-    pub(crate) fn set_read_only(&self, read_only: bool) {
-        self.read_only.store(read_only, Ordering::Relaxed);
+    /// Record the disk's read-only state (the region's, as applied); the
+    /// state recorded before.
+    pub(crate) fn set_read_only(&self, read_only: bool) -> bool {
+        self.read_only.swap(read_only, Ordering::Relaxed)
     }
 
     /// The region's read-only state, as last applied to the disk.

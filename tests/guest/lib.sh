@@ -203,6 +203,43 @@ await_mapped() { # file...
 	done
 }
 
+# The bystanders of a machine check on the mapped page at disk offset OFF
+# (frame PFN): the `pmem-map await-mce` processes EARLY (output in
+# /tmp/early; it asked for early kills) and LATE (/tmp/late; the system's
+# policy). The early one gets SIGBUS BUS_MCEERR_AO with the page's address,
+# as the kernel log says; the late one gets none, and its next load of the
+# page gets SIGBUS BUS_ADRERR from the fault's bad-block check, the entry
+# inserted before having been zapped. Sets early_line to the early one's
+# last line.
+check_bystanders() { # early late off pfn
+	local rc
+	wait_gone $1 60 || fail "no SIGBUS for the early-kill process after memory_failure(): $(cat /tmp/early)"
+	wait $1 && rc=0 || rc=$?
+	[ $rc = 3 ] || fail "early-kill process: exit $rc, $(cat /tmp/early) (expected SIGBUS, exit 3)"
+	early_line=$(tail -1 /tmp/early)
+	[ "$early_line" = "sigbus BUS_MCEERR_AO at offset $3 lsb 12" ] ||
+		fail "early-kill process: $early_line (expected sigbus BUS_MCEERR_AO at offset $3 lsb 12)"
+	dmesg | grep -q "Memory failure: $4: Sending SIGBUS to pmem-map:$1 " ||
+		fail "no 'Sending SIGBUS to pmem-map:$1' for $4 in the kernel log"
+	[ -e /proc/$2 ] || fail "the late-kill process ended: $(cat /tmp/late)"
+	kill -USR1 $2
+	wait $2 && rc=0 || rc=$?
+	[ $rc = 3 ] && [ "$(cat /tmp/late)" = "$(printf 'mapped\nno signal\nsigbus BUS_ADRERR at offset %s lsb 0' $3)" ] ||
+		fail "late-kill process: exit $rc, $(cat /tmp/late) (expected no signal for the action-optional error, then SIGBUS BUS_ADRERR at offset $3 when it loads the page again)"
+}
+
+# What a machine check aimed at a load on CPU 1 needs of the guest (see
+# t_read_mce.sh): Intel's recovery rules (QEMU offers no AMD SUCCOR), a
+# second CPU for WHO, and for a kernel load (KERNEL given) mce=recovery,
+# which makes copy_mc_to_kernel() copy_mc_fragile().
+need_aimed_mce() { # who [kernel]
+	grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
+		fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
+	[ -z "${2:-}" ] || grep -qw 'mce=recovery' /proc/cmdline ||
+		fail "no mce=recovery on the kernel command line (copy_mc_fragile is off)"
+	[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the $1 runs on CPU 1), have $(nproc)"
+}
+
 # An action-required data-load machine check on a kernel load from physical
 # [LO, HI), as a poisoned line raises one (see t_read_mce.sh for the error's
 # fields and what the guest needs: mce=recovery, GenuineIntel, RPMEM_MCE=1):

@@ -10,10 +10,7 @@
 # byte-exact, and the kernel keeps running. Mutant M15 (device memory read
 # with a plain copy) panics it.
 . /tests/lib.sh
-grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
-	fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
-grep -qw 'mce=recovery' /proc/cmdline || fail "no mce=recovery on the kernel command line (copy_mc_fragile is off)"
-[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the copy runs on CPU 1), have $(nproc)"
+need_aimed_mce copy kernel
 load_driver rpmem
 # shellcheck disable=SC2046 # one word per namespace
 set -- $(namespaces)

@@ -31,9 +31,7 @@
 # of the page faults (rpmem zapped the mappings when the line became a bad
 # block) and gets SIGBUS BUS_ADRERR instead of loading the poisoned line.
 . /tests/lib.sh
-grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
-	fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
-[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the loader runs on CPU 1), have $(nproc)"
+need_aimed_mce loader
 load_driver rpmem
 ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 disk=$(disk_of $ns)
@@ -99,19 +97,8 @@ r=$(pmem-map touch $map $((off & ~0x1fffff)) 2M) && rc=0 || rc=$?
 info "disk's badblocks: $sector 1; a new mapping's load of the page: $r"
 # The bystanders: the early-kill one got the action-optional signal with
 # the page's address; the other none, and its next load faults.
-wait_gone $early 60 || fail "no SIGBUS for the early-kill process: $(cat /tmp/early)"
-wait $early && rc=0 || rc=$?
-r=$(tail -1 /tmp/early)
-[ $rc = 3 ] && [ "$r" = "sigbus BUS_MCEERR_AO at offset $off lsb 12" ] ||
-	fail "early-kill process: exit $rc, $(cat /tmp/early) (expected sigbus BUS_MCEERR_AO at offset $off lsb 12)"
-dmesg | grep -q "Memory failure: $pfn: Sending SIGBUS to pmem-map:$early " ||
-	fail "no 'Sending SIGBUS to pmem-map:$early' for $pfn in the kernel log"
-[ -e /proc/$late ] || fail "the late-kill process ended: $(cat /tmp/late)"
-kill -USR1 $late
-wait $late && rc=0 || rc=$?
-[ $rc = 3 ] && [ "$(cat /tmp/late)" = "$(printf 'mapped\nno signal\nsigbus BUS_ADRERR at offset %s lsb 0' $off)" ] ||
-	fail "late-kill process: exit $rc, $(cat /tmp/late) (expected no signal, then SIGBUS BUS_ADRERR at offset $off when it loads the page again)"
-info "early-kill process: $r; late-kill process: no signal, its next load of the page: SIGBUS BUS_ADRERR"
+check_bystanders $early $late $off $pfn
+info "early-kill process: $early_line; late-kill process: no signal, its next load of the page: SIGBUS BUS_ADRERR"
 # The kernel runs on: the disk reads elsewhere, a new process maps and
 # loads the next 2 MiB.
 dd if=$disk of=/dev/null bs=1M skip=16 count=16 iflag=direct status=none || fail "a read after the machine check"

@@ -31,10 +31,7 @@
 # as a bad block of the region, so the disk fails reads of that sector
 # from then on, before any copy.
 . /tests/lib.sh
-grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo ||
-	fail "the error injected needs Intel's recovery rules; CPU: $(grep -m1 '^vendor_id' /proc/cpuinfo)"
-grep -qw 'mce=recovery' /proc/cmdline || fail "no mce=recovery on the kernel command line (copy_mc_fragile is off)"
-[ "$(nproc)" -ge 2 ] || fail "need two CPUs (the reader runs on CPU 1), have $(nproc)"
+need_aimed_mce reader kernel
 load_driver rpmem
 ns=$(ns_of_size 1073741824) || fail "no 1 GiB namespace"
 disk=$(disk_of $ns)
